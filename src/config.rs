@@ -1,0 +1,154 @@
+//! `.smartedu-lint.toml`: found from the scan root upward, or given with `--config`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::finding::Severity;
+
+pub const FILE_NAME: &str = ".smartedu-lint.toml";
+
+/// Default cap on the size of a file to scan.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 5 * 1024 * 1024;
+
+/// The configuration as written in the file. Unknown keys are errors.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Globs (gitignore syntax, relative to the scan root) of paths not to scan.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Files larger than this many bytes are skipped.
+    pub max_file_size: Option<u64>,
+    #[serde(default)]
+    pub rules: RulesConfig,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RulesConfig {
+    /// Rule ids (or family prefixes such as `docker/`) not to run.
+    #[serde(default)]
+    pub disable: Vec<String>,
+    /// Off-by-default rule ids (or families) to run.
+    #[serde(default)]
+    pub enable: Vec<String>,
+    /// Severity overrides by rule id.
+    #[serde(default)]
+    pub severity: BTreeMap<String, Severity>,
+}
+
+/// A configuration file that could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Parse {
+        path: PathBuf,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    Invalid { path: PathBuf, message: String },
+}
+
+impl Config {
+    /// Loads `path`, reporting the line and column of any error.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(path, &text)
+    }
+
+    pub fn parse(path: &Path, text: &str) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|s| line_column(text, s.start))
+                .unwrap_or((1, 1));
+            ConfigError::Parse {
+                path: path.to_path_buf(),
+                line,
+                column,
+                message: e.message().trim().replace('\n', " "),
+            }
+        })?;
+        config.validate(path)?;
+        Ok(config)
+    }
+
+    fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        for glob in &self.exclude {
+            globset::Glob::new(glob).map_err(|e| ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: format!("exclude: invalid glob `{glob}`: {e}"),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Finds `.smartedu-lint.toml` in `root` or the nearest folder above it.
+    pub fn discover(root: &Path) -> Option<PathBuf> {
+        let start = if root.is_file() { root.parent()? } else { root };
+        let start = start.canonicalize().ok()?;
+        start
+            .ancestors()
+            .map(|dir| dir.join(FILE_NAME))
+            .find(|candidate| candidate.is_file())
+    }
+}
+
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_key_names_line_and_key() {
+        let err = Config::parse(
+            Path::new("c.toml"),
+            "exclude = []\n[rules]\ndisabled = []\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("c.toml:3:1: "), "{err}");
+        assert!(err.contains("disabled") && err.contains("disable"), "{err}");
+    }
+
+    #[test]
+    fn bad_severity_is_an_error() {
+        let err = Config::parse(
+            Path::new("c.toml"),
+            "[rules.severity]\n\"docker/root-user\" = \"urgent\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("c.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn full_config_parses() {
+        let c = Config::parse(
+            Path::new("c.toml"),
+            "exclude = [\"fixtures/**\"]\nmax_file_size = 100\n[rules]\ndisable = [\"code/\"]\n\
+             [rules.severity]\n\"docker/root-user\" = \"critical\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.max_file_size, Some(100));
+        assert_eq!(c.rules.severity["docker/root-user"], Severity::Critical);
+    }
+}

@@ -1,0 +1,164 @@
+//! The working tree: a parallel, `.gitignore`-aware walk (the `ignore` crate).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::{WalkBuilder, WalkState};
+
+use super::{SkipReason, Source, looks_binary};
+
+/// What the walker found for one path.
+pub enum Visit {
+    File(Source),
+    Skipped {
+        path: String,
+        reason: SkipReason,
+    },
+    /// A problem worth one warning line: a broken symlink, an unreadable folder.
+    Warning(String),
+}
+
+/// How to walk.
+pub struct TreeWalk {
+    pub roots: Vec<PathBuf>,
+    pub threads: usize,
+    pub max_file_size: u64,
+    /// Gitignore-syntax patterns, relative to each root.
+    pub exclude: Vec<String>,
+}
+
+impl TreeWalk {
+    /// Walks every root in parallel and calls `visit` from the worker threads.
+    pub fn run(&self, visit: &(dyn Fn(Visit) + Sync)) {
+        for root in &self.roots {
+            if root.is_file() {
+                let display = display_path(root);
+                visit(read_file(root, display, self.max_file_size));
+                continue;
+            }
+            self.walk_dir(root, visit);
+        }
+    }
+
+    fn walk_dir(&self, root: &Path, visit: &(dyn Fn(Visit) + Sync)) {
+        let excludes = build_excludes(root, &self.exclude);
+        let mut builder = WalkBuilder::new(root);
+        builder
+            .hidden(false)
+            .parents(true)
+            .follow_links(false)
+            .threads(self.threads)
+            .filter_entry(|entry| entry.file_name() != ".git");
+        builder.build_parallel().run(|| {
+            let excludes = &excludes;
+            Box::new(move |entry| {
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(err) => {
+                        visit(Visit::Warning(err.to_string()));
+                        return WalkState::Continue;
+                    }
+                };
+                let path = entry.path();
+                let rel = relative(root, path);
+                let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
+                if !rel.is_empty()
+                    && excludes
+                        .matched_path_or_any_parents(&rel, is_dir)
+                        .is_ignore()
+                {
+                    return if is_dir {
+                        WalkState::Skip
+                    } else {
+                        WalkState::Continue
+                    };
+                }
+                let Some(file_type) = entry.file_type() else {
+                    return WalkState::Continue;
+                };
+                if file_type.is_symlink() {
+                    // Never follow a link: it may point out of the tree.
+                    if std::fs::metadata(path).is_err() {
+                        visit(Visit::Warning(format!(
+                            "{rel}: broken symbolic link, skipped"
+                        )));
+                    } else {
+                        tracing::debug!("{rel}: symbolic link, not followed");
+                    }
+                    return WalkState::Continue;
+                }
+                if file_type.is_file() {
+                    visit(read_file(path, rel, self.max_file_size));
+                }
+                WalkState::Continue
+            })
+        });
+    }
+}
+
+fn build_excludes(root: &Path, patterns: &[String]) -> Gitignore {
+    let mut builder = GitignoreBuilder::new(root);
+    for pattern in patterns {
+        // Patterns were validated when the configuration loaded.
+        let _ = builder.add_line(None, pattern);
+    }
+    builder.build().unwrap_or_else(|_| Gitignore::empty())
+}
+
+fn read_file(path: &Path, rel: String, max_size: u64) -> Visit {
+    let unreadable = |err: std::io::Error| {
+        tracing::warn!("{rel}: cannot read: {err}");
+        Visit::Skipped {
+            path: rel.clone(),
+            reason: SkipReason::Unreadable,
+        }
+    };
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(err) => return unreadable(err),
+    };
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    if len > max_size {
+        tracing::debug!("{rel}: skipped, {len} bytes is over the {max_size}-byte cap");
+        return Visit::Skipped {
+            path: rel,
+            reason: SkipReason::TooLarge,
+        };
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    // `take` guards against a file that grows while it is read.
+    if let Err(err) = file.take(max_size + 1).read_to_end(&mut bytes) {
+        return unreadable(err);
+    }
+    if bytes.len() as u64 > max_size {
+        return Visit::Skipped {
+            path: rel,
+            reason: SkipReason::TooLarge,
+        };
+    }
+    if looks_binary(&bytes) {
+        tracing::debug!("{rel}: skipped, binary");
+        return Visit::Skipped {
+            path: rel,
+            reason: SkipReason::Binary,
+        };
+    }
+    Visit::File(Source {
+        path: rel,
+        bytes,
+        origin: super::Origin::WorkingTree,
+    })
+}
+
+/// `path` relative to `root`, `/`-separated.
+fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    display_path(rel)
+}
+
+/// A path as reports show it: `/`-separated, without a leading `./`.
+fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy().replace('\\', "/");
+    s.strip_prefix("./").map(str::to_string).unwrap_or(s)
+}

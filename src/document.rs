@@ -1,0 +1,186 @@
+//! A source file as the rules see it: text, kind, line index, and parse results computed
+//! at most once, on first use.
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use crate::finding::{Snippet, Span};
+use crate::kind::FileKind;
+
+/// One file to check.
+pub struct Document<'a> {
+    /// Relative to the scan root, `/`-separated.
+    pub path: &'a str,
+    pub kind: FileKind,
+    pub text: &'a str,
+    line_starts: Vec<usize>,
+    warnings: RefCell<Vec<String>>,
+    pub(crate) cache: ParseCache,
+}
+
+/// Parse products, each filled on first request by the parser that owns it.
+#[derive(Default)]
+pub(crate) struct ParseCache {}
+
+impl<'a> Document<'a> {
+    pub fn new(path: &'a str, kind: FileKind, text: &'a str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Document {
+            path,
+            kind,
+            text,
+            line_starts,
+            warnings: RefCell::new(Vec::new()),
+            cache: ParseCache::default(),
+        }
+    }
+
+    /// 1-based line of byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        match self.line_starts.binary_search(&offset) {
+            Ok(i) => i + 1,
+            Err(i) => i,
+        }
+    }
+
+    /// Byte offset where 1-based `line` starts (clamped to the text).
+    pub fn line_start(&self, line: usize) -> usize {
+        let i = line.saturating_sub(1).min(self.line_starts.len() - 1);
+        self.line_starts[i]
+    }
+
+    /// The text of 1-based `line`, without its line ending.
+    pub fn line_text(&self, line: usize) -> &'a str {
+        let start = self.line_start(line);
+        let end = self
+            .line_starts
+            .get(line)
+            .copied()
+            .unwrap_or(self.text.len());
+        self.text[start..end].trim_end_matches(['\n', '\r'])
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// The 1-based span of a byte range. Offsets inside a UTF-8 sequence are moved back to
+    /// its start.
+    pub fn span(&self, bytes: &Range<usize>) -> Span {
+        let start = self.floor_char(bytes.start);
+        let end = self.floor_char(bytes.end.max(bytes.start));
+        let (line, column) = self.position(start);
+        let (end_line, end_column) = self.position(end);
+        Span {
+            line,
+            column,
+            end_line,
+            end_column,
+        }
+    }
+
+    /// Byte range of a whole 1-based line, without its line ending.
+    pub fn line_range(&self, line: usize) -> Range<usize> {
+        let start = self.line_start(line);
+        start..start + self.line_text(line).len()
+    }
+
+    /// Records a problem with the file itself (parse error and the like), logged once
+    /// per file by the engine. `line` is 1-based; 0 when unknown.
+    pub fn warn(&self, line: usize, message: impl Into<String>) {
+        let place = if line > 0 {
+            format!("{}:{line}", self.path)
+        } else {
+            self.path.to_string()
+        };
+        self.warnings
+            .borrow_mut()
+            .push(format!("{place}: {}", message.into()));
+    }
+
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut self.warnings.borrow_mut())
+    }
+
+    /// The lines a span covers, at most 5, with `masks` (byte ranges) replaced by their
+    /// redacted form.
+    pub fn snippet(&self, span: &Span, masks: &[Range<usize>]) -> Snippet {
+        let last = span.end_line.min(span.line + 4);
+        let start = self.line_start(span.line);
+        let end = self.line_range(last).end;
+        let mut text = String::with_capacity(end - start);
+        let mut pos = start;
+        let mut sorted: Vec<_> = masks
+            .iter()
+            .filter(|m| m.start < end && m.end > start)
+            .collect();
+        sorted.sort_by_key(|m| m.start);
+        for m in sorted {
+            let (ms, me) = (
+                self.floor_char(m.start.max(pos)),
+                self.floor_char(m.end.min(end)),
+            );
+            if ms < pos || me <= ms {
+                continue;
+            }
+            text.push_str(&self.text[pos..ms]);
+            text.push_str(&crate::fingerprint::redact(&self.text[ms..me]));
+            pos = me;
+        }
+        text.push_str(&self.text[pos..end]);
+        Snippet {
+            first_line: span.line,
+            text,
+        }
+    }
+
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let line = self.line_of(offset);
+        let start = self.line_start(line);
+        let column = self.text[start..offset].chars().count() + 1;
+        (line, column)
+    }
+
+    fn floor_char(&self, mut offset: usize) -> usize {
+        offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(text: &str) -> Document<'_> {
+        Document::new("f", FileKind::Text, text)
+    }
+
+    #[test]
+    fn spans_are_one_based_and_count_characters() {
+        let d = doc("ab\néé x\n");
+        let at = d.text.find('x').unwrap();
+        let s = d.span(&(at..at + 1));
+        assert_eq!((s.line, s.column, s.end_line, s.end_column), (2, 4, 2, 5));
+    }
+
+    #[test]
+    fn line_text_strips_crlf() {
+        let d = doc("one\r\ntwo");
+        assert_eq!(d.line_text(1), "one");
+        assert_eq!(d.line_text(2), "two");
+        assert_eq!(d.line_count(), 2);
+    }
+
+    #[test]
+    fn snippet_masks_secret() {
+        let d = doc("key = \"AKIAABCDEFGHIJKLMNOP\"\n");
+        let s = d.text.find("AKIA").unwrap();
+        let span = d.span(&(s..s + 20));
+        let snip = d.snippet(&span, &[s..s + 20]);
+        assert_eq!(snip.text, "key = \"AKIA****************\"");
+    }
+}

@@ -1,0 +1,75 @@
+//! Fingerprints that identify a finding across runs and line moves.
+//!
+//! A fingerprint hashes the rule id with what was matched, never the line number, so a
+//! finding keeps its identity when code above it changes. For secrets the secret alone is
+//! hashed (not the path), so copies of one secret are one finding; the secret itself never
+//! appears in clear.
+
+use sha2::{Digest, Sha256};
+
+/// Fingerprint of a structural finding: rule id, path and the matched text with runs of
+/// whitespace collapsed, so re-indenting does not change it.
+pub fn of_match(rule_id: &str, path: &str, matched: &str) -> String {
+    let normalized = matched.split_whitespace().collect::<Vec<_>>().join(" ");
+    digest(&[rule_id, path, &normalized])
+}
+
+/// Fingerprint of a secret: rule id and secret only.
+pub fn of_secret(rule_id: &str, secret: &str) -> String {
+    digest(&[rule_id, secret])
+}
+
+fn digest(parts: &[&str]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part.as_bytes());
+    }
+    let out = hasher.finalize();
+    out[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Masks a secret for display: at most its first 4 characters stay, fewer for short
+/// secrets, and the rest become `*`. The length is kept so columns stay true.
+pub fn redact(secret: &str) -> String {
+    let len = secret.chars().count();
+    let keep = (len / 4).min(4);
+    secret
+        .chars()
+        .enumerate()
+        .map(|(i, c)| if i < keep { c } else { '*' })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_keeps_at_most_four_characters() {
+        assert_eq!(redact("AKIAABCDEFGHIJKLMNOP"), "AKIA****************");
+        assert_eq!(redact("hunter2"), "h******");
+        assert_eq!(redact("abc"), "***");
+    }
+
+    #[test]
+    fn match_fingerprint_ignores_whitespace_but_not_path() {
+        let a = of_match("docker/root-user", "Dockerfile", "USER  root");
+        let b = of_match("docker/root-user", "Dockerfile", "USER root");
+        let c = of_match("docker/root-user", "other/Dockerfile", "USER root");
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn secret_fingerprint_is_independent_of_path() {
+        assert_eq!(
+            of_secret("secrets/x", "s3cr3t"),
+            of_secret("secrets/x", "s3cr3t")
+        );
+        assert_ne!(
+            of_secret("secrets/x", "s3cr3t"),
+            of_secret("secrets/y", "s3cr3t")
+        );
+    }
+}

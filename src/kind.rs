@@ -1,0 +1,184 @@
+//! Classifies a file by name, extension and a peek at its content.
+
+use serde::Serialize;
+
+/// What a file is, as far as the rules care.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum FileKind {
+    Dockerfile,
+    Compose,
+    Kubernetes,
+    Python,
+    JavaScript,
+    TypeScript,
+    Go,
+    Java,
+    Rust,
+    /// `.env` style `KEY=value` files.
+    Env,
+    Nginx,
+    /// Structured configuration other than the kinds above: YAML, JSON, TOML, INI, properties.
+    Config(ConfigFormat),
+    Text,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum ConfigFormat {
+    Yaml,
+    Json,
+    Toml,
+    Ini,
+    Properties,
+}
+
+impl FileKind {
+    /// Classifies `path` (relative, `/`-separated) whose content starts with `text`.
+    pub fn classify(path: &str, text: &str) -> FileKind {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let lower = name.to_ascii_lowercase();
+        let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+
+        if is_dockerfile_name(&lower) {
+            return FileKind::Dockerfile;
+        }
+        if lower == ".env" || lower.starts_with(".env.") || ext == "env" {
+            return FileKind::Env;
+        }
+        match ext {
+            "py" | "pyw" => return FileKind::Python,
+            "js" | "mjs" | "cjs" | "jsx" => return FileKind::JavaScript,
+            "ts" | "tsx" | "mts" | "cts" => return FileKind::TypeScript,
+            "go" => return FileKind::Go,
+            "java" => return FileKind::Java,
+            "rs" => return FileKind::Rust,
+            "yaml" | "yml" => return classify_yaml(&lower, text),
+            "json" => return FileKind::Config(ConfigFormat::Json),
+            "toml" => return FileKind::Config(ConfigFormat::Toml),
+            "ini" | "cfg" => return FileKind::Config(ConfigFormat::Ini),
+            "properties" => return FileKind::Config(ConfigFormat::Properties),
+            _ => {}
+        }
+        if lower == "nginx.conf" || (ext == "conf" && path.contains("nginx")) {
+            return FileKind::Nginx;
+        }
+        FileKind::Text
+    }
+
+    /// True for the YAML-based kinds.
+    pub fn is_yaml(self) -> bool {
+        matches!(
+            self,
+            FileKind::Compose | FileKind::Kubernetes | FileKind::Config(ConfigFormat::Yaml)
+        )
+    }
+}
+
+fn is_dockerfile_name(lower: &str) -> bool {
+    // Templates (`Dockerfile.j2`) are not Dockerfiles until rendered.
+    let template = [".j2", ".jinja", ".tmpl", ".tpl", ".template", ".erb"]
+        .iter()
+        .any(|t| lower.ends_with(t));
+    if template {
+        return false;
+    }
+    lower == "dockerfile"
+        || lower == "containerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.starts_with("containerfile.")
+        || lower.ends_with(".dockerfile")
+        || lower.ends_with(".containerfile")
+}
+
+fn classify_yaml(lower_name: &str, text: &str) -> FileKind {
+    if lower_name.starts_with("docker-compose") || lower_name.starts_with("compose") {
+        return FileKind::Compose;
+    }
+    let mut services = false;
+    let mut workflow = false;
+    let mut api_version = false;
+    let mut kind = false;
+    for line in text.lines().take(2000) {
+        // Only top-level keys: no indentation.
+        let key = match line.split_once(':') {
+            Some((k, _)) if !k.starts_with([' ', '\t', '#', '-']) => k.trim_matches(['"', '\'']),
+            _ => continue,
+        };
+        match key {
+            "services" => services = true,
+            "jobs" | "on" | "stages" | "steps" | "pipeline" | "workflows" => workflow = true,
+            "apiVersion" => api_version = true,
+            "kind" => kind = true,
+            _ => {}
+        }
+    }
+    if api_version && kind {
+        FileKind::Kubernetes
+    } else if services && !workflow {
+        FileKind::Compose
+    } else {
+        FileKind::Config(ConfigFormat::Yaml)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dockerfiles_by_name() {
+        assert_eq!(FileKind::classify("a/Dockerfile", ""), FileKind::Dockerfile);
+        assert_eq!(
+            FileKind::classify("Dockerfile.prod", ""),
+            FileKind::Dockerfile
+        );
+        assert_eq!(
+            FileKind::classify("api.dockerfile", ""),
+            FileKind::Dockerfile
+        );
+        assert_eq!(FileKind::classify("Dockerfile.j2", ""), FileKind::Text);
+    }
+
+    #[test]
+    fn compose_by_name_and_by_content() {
+        assert_eq!(
+            FileKind::classify("docker-compose.prod.yml", ""),
+            FileKind::Compose
+        );
+        assert_eq!(FileKind::classify("compose.yaml", ""), FileKind::Compose);
+        let stack = "services:\n  web:\n    image: nginx\n";
+        assert_eq!(
+            FileKind::classify("deploy/stack.yml", stack),
+            FileKind::Compose
+        );
+    }
+
+    #[test]
+    fn ci_workflow_with_services_is_not_compose() {
+        let wf = "on: push\njobs:\n  t:\n    services:\n      db:\n        image: postgres\n";
+        assert_eq!(
+            FileKind::classify(".github/workflows/ci.yml", wf),
+            FileKind::Config(ConfigFormat::Yaml)
+        );
+        let gitlab = "stages: [test]\nservices:\n  - postgres\n";
+        assert_eq!(
+            FileKind::classify(".gitlab-ci.yml", gitlab),
+            FileKind::Config(ConfigFormat::Yaml)
+        );
+    }
+
+    #[test]
+    fn kubernetes_by_content() {
+        let m = "apiVersion: apps/v1\nkind: Deployment\n";
+        assert_eq!(FileKind::classify("k8s/app.yaml", m), FileKind::Kubernetes);
+    }
+
+    #[test]
+    fn env_files() {
+        assert_eq!(FileKind::classify(".env", ""), FileKind::Env);
+        assert_eq!(
+            FileKind::classify("config/.env.production", ""),
+            FileKind::Env
+        );
+        assert_eq!(FileKind::classify("prod.env", ""), FileKind::Env);
+    }
+}

@@ -1,0 +1,16 @@
+//! smartedu-lint: finds what would fail a production-hardening review.
+//!
+//! The pipeline: [`discover`] → [`kind`] → [`document`] (parse on demand) → [`rules`] →
+//! [`suppress`] → [`report`], driven by [`engine`].
+
+pub mod cli;
+pub mod config;
+pub mod discover;
+pub mod document;
+pub mod engine;
+pub mod finding;
+pub mod fingerprint;
+pub mod kind;
+pub mod report;
+pub mod rules;
+pub mod suppress;

@@ -1,0 +1,173 @@
+//! The `smartedu-lint` binary: arguments in, exit code out.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+
+use smartedu_lint::cli::{Cli, Command, Format};
+use smartedu_lint::config::{self, Config};
+use smartedu_lint::discover::tree::TreeWalk;
+use smartedu_lint::engine::{Engine, RuleSet};
+use smartedu_lint::report::{self, Color};
+use smartedu_lint::rules;
+
+/// Exit codes: each means one thing.
+const EXIT_CLEAN: u8 = 0;
+const EXIT_FINDINGS: u8 = 1;
+const EXIT_ERROR: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(&cli);
+    match run(&cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            tracing::error!("{err:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn init_logging(cli: &Cli) {
+    let level = match (cli.quiet, cli.verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SMARTEDU_LINT_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(color)
+        .with_target(false)
+        .without_time()
+        .init();
+}
+
+fn run(cli: &Cli) -> Result<u8> {
+    match &cli.command {
+        Some(Command::Rules) => return print_rules(),
+        Some(Command::Explain { rule }) => return explain(rule),
+        None => {}
+    }
+
+    let mut missing = false;
+    for path in &cli.paths {
+        if std::fs::symlink_metadata(path).is_err() {
+            tracing::error!("{}: no such file or folder", path.display());
+            missing = true;
+        }
+    }
+    let roots: Vec<PathBuf> = cli.paths.iter().filter(|p| p.exists()).cloned().collect();
+    if roots.is_empty() {
+        return Ok(EXIT_ERROR);
+    }
+
+    let config = load_config(cli, &roots[0])?;
+    let engine = Engine::new(RuleSet::from_config(&config));
+    let walk = TreeWalk {
+        roots,
+        threads: cli.threads.unwrap_or(0),
+        max_file_size: config
+            .max_file_size
+            .unwrap_or(config::DEFAULT_MAX_FILE_SIZE),
+        exclude: config.exclude.clone(),
+    };
+    let result = engine.scan_tree(&walk);
+
+    write_report(cli, &result)?;
+    let failing = result.findings.iter().any(|f| f.severity >= cli.fail_on);
+    Ok(if missing {
+        EXIT_ERROR
+    } else if failing {
+        EXIT_FINDINGS
+    } else {
+        EXIT_CLEAN
+    })
+}
+
+fn load_config(cli: &Cli, root: &std::path::Path) -> Result<Config> {
+    let path = match &cli.config {
+        Some(path) => Some(path.clone()),
+        None => Config::discover(root),
+    };
+    match path {
+        Some(path) => {
+            tracing::info!("configuration: {}", path.display());
+            Ok(Config::load(&path)?)
+        }
+        None => Ok(Config::default()),
+    }
+}
+
+fn write_report(cli: &Cli, result: &smartedu_lint::engine::ScanResult) -> Result<()> {
+    let (mut out, color): (Box<dyn Write>, Color) = match &cli.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .with_context(|| format!("{}: cannot write the report", path.display()))?;
+            (Box::new(std::io::BufWriter::new(file)), Color::Never)
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let color = if stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+                Color::Always
+            } else {
+                Color::Never
+            };
+            (Box::new(std::io::BufWriter::new(stdout.lock())), color)
+        }
+    };
+    let written = match cli.format {
+        Format::Human => report::human::write(result, &mut out, color),
+        Format::Json => report::json::write(result, &mut out),
+        Format::Sarif => report::sarif::write(result, &mut out),
+    };
+    match written.and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        // A closed pipe (`| head`) is not an error worth reporting.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(e).context("cannot write the report"),
+    }?;
+    if cli.format != Format::Human && !cli.quiet {
+        tracing::info!("{}", report::human::summary_line(result));
+    }
+    Ok(())
+}
+
+#[allow(clippy::print_stdout)]
+fn print_rules() -> Result<u8> {
+    let meta = rules::builtin_meta();
+    let width = meta.keys().map(String::len).max().unwrap_or(0);
+    for m in meta.values() {
+        let off = if m.enabled { "" } else { " (off by default)" };
+        println!(
+            "{:width$}  {:8}  {}{off}",
+            m.id,
+            m.severity.as_str(),
+            m.title
+        );
+    }
+    Ok(EXIT_CLEAN)
+}
+
+#[allow(clippy::print_stdout)]
+fn explain(id: &str) -> Result<u8> {
+    let meta = rules::builtin_meta();
+    let found = meta.get(id).or_else(|| {
+        meta.values()
+            .find(|m| m.aliases.iter().any(|a| a.eq_ignore_ascii_case(id)))
+    });
+    let Some(m) = found else {
+        tracing::error!("no rule `{id}`; `smartedu-lint rules` lists them");
+        return Ok(EXIT_ERROR);
+    };
+    println!("{}", rules::explain_text(m));
+    Ok(EXIT_CLEAN)
+}

@@ -1,0 +1,161 @@
+//! `--format human`: rustc-style diagnostics with the source lines, and a summary.
+
+use std::io::Write;
+use std::ops::Range;
+
+use codespan_reporting::diagnostic::{Diagnostic, Label, Severity as CsSeverity};
+use codespan_reporting::files::{Error as FilesError, Files};
+use codespan_reporting::term::{self, Config};
+use termcolor::{Ansi, NoColor, WriteColor};
+
+use super::Color;
+use crate::engine::ScanResult;
+use crate::finding::{Finding, Severity};
+
+/// The lines of one finding, presented to codespan as a file whose line numbers start at
+/// the finding's first line.
+struct SnippetFile<'a> {
+    name: &'a str,
+    text: &'a str,
+    first_line: usize,
+    line_starts: Vec<usize>,
+}
+
+impl<'a> SnippetFile<'a> {
+    fn new(finding: &'a Finding) -> Self {
+        let text = finding.snippet.text.as_str();
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        SnippetFile {
+            name: &finding.path,
+            text,
+            first_line: finding.snippet.first_line,
+            line_starts,
+        }
+    }
+
+    /// The byte range in the snippet that a finding's span covers.
+    fn range_of(&self, f: &Finding) -> Range<usize> {
+        let to_offset = |line: usize, column: usize| {
+            let index = line
+                .saturating_sub(self.first_line)
+                .min(self.line_starts.len() - 1);
+            let start = self.line_starts[index];
+            let line_text = &self.text[start..];
+            let line_text = line_text.split('\n').next().unwrap_or("");
+            let within = line_text
+                .char_indices()
+                .nth(column.saturating_sub(1))
+                .map_or(line_text.trim_end_matches('\r').len(), |(i, _)| i);
+            start + within
+        };
+        let start = to_offset(f.span.line, f.span.column);
+        let end = to_offset(f.span.end_line, f.span.end_column).max(start);
+        start..end
+    }
+}
+
+impl<'a> Files<'a> for SnippetFile<'a> {
+    type FileId = ();
+    type Name = &'a str;
+    type Source = &'a str;
+
+    fn name(&'a self, (): ()) -> Result<&'a str, FilesError> {
+        Ok(self.name)
+    }
+
+    fn source(&'a self, (): ()) -> Result<&'a str, FilesError> {
+        Ok(self.text)
+    }
+
+    fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, FilesError> {
+        Ok(self
+            .line_starts
+            .binary_search(&byte_index)
+            .unwrap_or_else(|next| next - 1))
+    }
+
+    fn line_number(&'a self, (): (), line_index: usize) -> Result<usize, FilesError> {
+        Ok(self.first_line + line_index)
+    }
+
+    fn line_range(&'a self, (): (), line_index: usize) -> Result<Range<usize>, FilesError> {
+        let start = *self
+            .line_starts
+            .get(line_index)
+            .ok_or(FilesError::LineTooLarge {
+                given: line_index,
+                max: self.line_starts.len() - 1,
+            })?;
+        let end = self
+            .line_starts
+            .get(line_index + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        Ok(start..end)
+    }
+}
+
+/// Writes every finding as a diagnostic, then the summary line.
+pub fn write(result: &ScanResult, out: &mut dyn Write, color: Color) -> std::io::Result<()> {
+    match color {
+        Color::Always => write_styled(result, &mut Ansi::new(out)),
+        Color::Never => write_styled(result, &mut NoColor::new(out)),
+    }
+}
+
+fn write_styled(result: &ScanResult, out: &mut dyn WriteColor) -> std::io::Result<()> {
+    let config = Config::default();
+    for finding in &result.findings {
+        let file = SnippetFile::new(finding);
+        let diagnostic = Diagnostic::new(cs_severity(finding.severity))
+            .with_code(&finding.rule_id)
+            .with_message(&finding.message)
+            .with_labels(vec![Label::primary((), file.range_of(finding))])
+            .with_notes(vec![format!(
+                "severity: {}; run `smartedu-lint explain {}` for why and how to fix",
+                finding.severity, finding.rule_id
+            )]);
+        term::emit_to_write_style(out, &config, &file, &diagnostic)
+            .map_err(std::io::Error::other)?;
+    }
+    writeln!(out, "{}", summary_line(result))
+}
+
+fn cs_severity(s: Severity) -> CsSeverity {
+    match s {
+        Severity::Critical | Severity::High => CsSeverity::Error,
+        Severity::Medium | Severity::Low => CsSeverity::Warning,
+        Severity::Info => CsSeverity::Note,
+    }
+}
+
+/// `3 findings (1 high, 2 medium) in 120 files; skipped 4 (3 binary, 1 too large); 0.12s`
+pub fn summary_line(result: &ScanResult) -> String {
+    let n = result.findings.len();
+    let by: Vec<String> = super::counts_by_severity(result)
+        .into_iter()
+        .filter(|(_, c)| *c > 0)
+        .map(|(s, c)| format!("{c} {s}"))
+        .collect();
+    let mut line = format!("{n} finding{}", if n == 1 { "" } else { "s" });
+    if !by.is_empty() {
+        line.push_str(&format!(" ({})", by.join(", ")));
+    }
+    let s = &result.summary;
+    line.push_str(&format!(" in {} files scanned", s.files_scanned));
+    let skipped: usize = s.skipped.values().sum();
+    if skipped > 0 {
+        let why: Vec<String> = s
+            .skipped
+            .iter()
+            .map(|(reason, c)| format!("{c} {}", reason.as_str()))
+            .collect();
+        line.push_str(&format!("; {skipped} skipped ({})", why.join(", ")));
+    }
+    if s.warnings > 0 {
+        line.push_str(&format!("; {} warnings", s.warnings));
+    }
+    line.push_str(&format!("; {:.2}s", s.elapsed.as_secs_f64()));
+    line
+}

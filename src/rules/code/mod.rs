@@ -1,0 +1,8 @@
+//! The `code/` rules.
+
+use super::Checker;
+
+/// Every checker of the family.
+pub fn checkers() -> Vec<Box<dyn Checker>> {
+    Vec::new()
+}

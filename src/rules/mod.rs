@@ -1,0 +1,96 @@
+//! Rules: their metadata, the [`Checker`] trait that finds problems, and the registry of
+//! every built-in checker.
+//!
+//! Metadata (title, why, fix, severity) lives in `rules/meta/*.toml` and, for secret
+//! rules, in `rules/secrets/*.toml`; both are embedded in the binary. One source feeds
+//! `smartedu-lint rules`, `explain` and the SARIF rule help.
+
+pub mod code;
+pub mod compose;
+pub mod docker;
+mod meta;
+pub mod secrets;
+
+use std::ops::Range;
+
+pub use meta::{RuleMeta, builtin_meta, explain_text};
+
+use crate::document::Document;
+use crate::kind::FileKind;
+
+/// Finds problems in documents. A checker may report under several rule ids (the secret
+/// scanner reports one id per provider); it names them all in [`Checker::rule_ids`].
+pub trait Checker: Send + Sync {
+    /// Every rule id this checker can report.
+    fn rule_ids(&self) -> Vec<String>;
+
+    /// True when the checker has anything to say about files of this kind.
+    fn applies_to(&self, kind: FileKind) -> bool;
+
+    /// Checks one document, pushing what it finds into `out`.
+    fn check(&self, doc: &Document, out: &mut Findings);
+}
+
+/// What a checker reports, before the engine applies severity, suppressions and
+/// fingerprints.
+#[derive(Debug, Clone)]
+pub struct RawFinding {
+    pub rule_id: String,
+    pub bytes: Range<usize>,
+    pub message: String,
+    /// Byte ranges to mask wherever the source is shown.
+    pub secret: Option<Range<usize>>,
+    /// What the fingerprint hashes, when it differs from the text under `bytes`.
+    pub fingerprint_text: Option<String>,
+}
+
+/// Collects a checker's findings for one document.
+#[derive(Default)]
+pub struct Findings {
+    pub(crate) raw: Vec<RawFinding>,
+}
+
+impl Findings {
+    /// Reports `rule_id` over the byte range `bytes`.
+    pub fn report(&mut self, rule_id: &str, bytes: Range<usize>, message: impl Into<String>) {
+        self.raw.push(RawFinding {
+            rule_id: rule_id.to_string(),
+            bytes,
+            message: message.into(),
+            secret: None,
+            fingerprint_text: None,
+        });
+    }
+
+    /// Reports a secret: `bytes` is what to point at, `secret` the credential itself
+    /// (masked in every output, and the only thing the fingerprint hashes).
+    pub fn report_secret(
+        &mut self,
+        rule_id: &str,
+        bytes: Range<usize>,
+        secret: Range<usize>,
+        message: impl Into<String>,
+    ) {
+        self.raw.push(RawFinding {
+            rule_id: rule_id.to_string(),
+            bytes,
+            message: message.into(),
+            secret: Some(secret),
+            fingerprint_text: None,
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.raw.is_empty()
+    }
+}
+
+/// Every built-in checker.
+pub fn builtin_checkers() -> Vec<Box<dyn Checker>> {
+    let mut all: Vec<Box<dyn Checker>> = Vec::new();
+    all.extend(secrets::checkers());
+    all.extend(docker::checkers());
+    all.extend(compose::checkers());
+    all.extend(code::checkers());
+    all
+}
