@@ -14,6 +14,7 @@ use crate::document::Document;
 use crate::finding::{Finding, Severity};
 use crate::fingerprint;
 use crate::kind::FileKind;
+use crate::report::line_hash;
 use crate::rules::{self, Checker, Findings, RawFinding, RuleMeta};
 use crate::suppress;
 
@@ -153,12 +154,21 @@ impl Engine {
             }
         }
 
-        let findings = raw
+        let mut findings: Vec<Finding> = raw
             .raw
             .into_iter()
             .filter(|r| self.rules.is_enabled(&r.rule_id))
             .filter_map(|r| self.finish(&doc, r))
             .collect();
+        if !findings.is_empty() {
+            let hashes = line_hash::line_hashes(doc.text);
+            for f in &mut findings {
+                f.line_hash = hashes
+                    .get(f.span.line.saturating_sub(1))
+                    .cloned()
+                    .unwrap_or_default();
+            }
+        }
         let warnings = doc.take_warnings();
         for w in &warnings {
             tracing::warn!("{w}");
@@ -199,6 +209,7 @@ impl Engine {
             bytes: raw.bytes,
             message: raw.message,
             fingerprint,
+            line_hash: String::new(),
             rule_id: raw.rule_id,
         })
     }

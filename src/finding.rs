@@ -92,4 +92,6 @@ pub struct Finding {
     pub snippet: Snippet,
     /// Stable across line moves: see [`crate::fingerprint`].
     pub fingerprint: String,
+    /// GitHub's `primaryLocationLineHash` of the finding's first line.
+    pub line_hash: String,
 }

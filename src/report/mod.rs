@@ -2,6 +2,7 @@
 
 pub mod human;
 pub mod json;
+pub mod line_hash;
 pub mod sarif;
 
 use std::io::Write;

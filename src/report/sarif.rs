@@ -1,9 +1,289 @@
-//! `--format sarif`: SARIF 2.1.0 for GitHub code scanning.
+//! `--format sarif`: SARIF 2.1.0 as GitHub code scanning accepts it.
+//!
+//! One run; every rule in `tool.driver.rules` with its documentation; results with
+//! `%SRCROOT%`-relative URIs, 1-based positions, GitHub's `primaryLocationLineHash` and our
+//! own content fingerprint under a versioned key.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 
-use crate::engine::ScanResult;
+use serde_json::json;
+use serde_sarif::sarif::{
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, PhysicalLocation,
+    PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, Run,
+    RunAutomationDetails, Sarif, Tool, ToolComponent,
+};
 
-pub fn write(_result: &ScanResult, _out: &mut dyn Write) -> std::io::Result<()> {
-    Err(std::io::Error::other("SARIF output is not built yet"))
+use crate::engine::ScanResult;
+use crate::finding::{Finding, Severity};
+use crate::rules::{RuleMeta, builtin_meta, explain_text};
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI: &str = "https://github.com/smartedu/smartedu-lint";
+/// The key of our own fingerprint; bump the version when its recipe changes.
+pub const FINGERPRINT_KEY: &str = "smartedu-lint/v1";
+
+pub fn write(result: &ScanResult, out: &mut dyn Write) -> std::io::Result<()> {
+    let sarif = build(result);
+    serde_json::to_writer_pretty(&mut *out, &sarif)?;
+    writeln!(out)
+}
+
+/// The SARIF log for `result`.
+pub fn build(result: &ScanResult) -> Sarif {
+    let metas: Vec<&RuleMeta> = builtin_meta().values().collect();
+    let index: BTreeMap<&str, usize> = metas
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.id.as_str(), i))
+        .collect();
+    let rules = metas.iter().map(|m| descriptor(m)).collect::<Vec<_>>();
+    let results = result
+        .findings
+        .iter()
+        .map(|f| sarif_result(f, index.get(f.rule_id.as_str()).copied()))
+        .collect::<Vec<_>>();
+
+    let driver = ToolComponent::builder()
+        .name("smartedu-lint")
+        .version(env!("CARGO_PKG_VERSION"))
+        .semantic_version(env!("CARGO_PKG_VERSION"))
+        .information_uri(INFORMATION_URI)
+        .rules(rules)
+        .build();
+    let invocation = Invocation::builder().execution_successful(true).build();
+    let run = Run::builder()
+        .tool(Tool::builder().driver(driver).build())
+        .automation_details(RunAutomationDetails::builder().id("smartedu-lint/").build())
+        .column_kind(json!("unicodeCodePoints"))
+        .original_uri_base_ids(BTreeMap::from([(
+            "%SRCROOT%".to_string(),
+            ArtifactLocation::builder()
+                .description(Message::builder().text("The scan root").build())
+                .build(),
+        )]))
+        .invocations(vec![invocation])
+        .results(results)
+        .build();
+    Sarif::builder()
+        .schema(SCHEMA)
+        .version(json!("2.1.0"))
+        .runs(vec![run])
+        .build()
+}
+
+fn descriptor(m: &RuleMeta) -> ReportingDescriptor {
+    let mut help_text = format!("{}\n\nHow to fix: {}", m.why.trim(), m.fix.trim());
+    if !m.checklist.is_empty() {
+        help_text.push_str(&format!("\n\nChecklist item: {}", m.checklist));
+    }
+    let mut tags = m.tags.clone();
+    if !tags.iter().any(|t| t == "security") {
+        tags.push("security".to_string());
+    }
+    tags.extend(
+        m.cwe
+            .iter()
+            .map(|c| format!("external/cwe/{}", c.to_ascii_lowercase())),
+    );
+    let properties = PropertyBag::builder()
+        .tags(tags)
+        .additional_properties(BTreeMap::from([
+            ("precision".to_string(), json!("high")),
+            (
+                "security-severity".to_string(),
+                json!(security_severity(m.severity)),
+            ),
+        ]))
+        .build();
+    ReportingDescriptor::builder()
+        .id(&m.id)
+        .name(rule_name(&m.id))
+        .short_description(text_message(&m.title))
+        .full_description(text_message(m.why.trim()))
+        .help(
+            MultiformatMessageString::builder()
+                .text(help_text)
+                .markdown(explain_text(m))
+                .build(),
+        )
+        .help_uri(format!(
+            "{INFORMATION_URI}/blob/main/docs/rules.md#{}",
+            anchor(&m.id)
+        ))
+        .default_configuration(
+            ReportingConfiguration::builder()
+                .enabled(m.enabled)
+                .level(json!(level(m.severity)))
+                .build(),
+        )
+        .properties(properties)
+        .build()
+}
+
+fn sarif_result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
+    let region = Region::builder()
+        .start_line(f.span.line as i64)
+        .start_column(f.span.column as i64)
+        .end_line(f.span.end_line as i64)
+        .end_column(f.span.end_column as i64)
+        .build();
+    let location = Location::builder()
+        .physical_location(
+            PhysicalLocation::builder()
+                .artifact_location(
+                    ArtifactLocation::builder()
+                        .uri(encode_uri(&f.path))
+                        .uri_base_id("%SRCROOT%")
+                        .build(),
+                )
+                .region(region)
+                .build(),
+        )
+        .build();
+    let mut fingerprints = BTreeMap::from([(FINGERPRINT_KEY.to_string(), f.fingerprint.clone())]);
+    if !f.line_hash.is_empty() {
+        fingerprints.insert("primaryLocationLineHash".to_string(), f.line_hash.clone());
+    }
+    let properties = PropertyBag::builder()
+        .additional_properties(BTreeMap::from([(
+            "severity".to_string(),
+            json!(f.severity.as_str()),
+        )]))
+        .build();
+    let builder = SarifResult::builder()
+        .rule_id(&f.rule_id)
+        .level(level_enum(f.severity))
+        .message(Message::builder().text(&f.message).build())
+        .locations(vec![location])
+        .partial_fingerprints(fingerprints)
+        .properties(properties);
+    match rule_index {
+        Some(i) => builder.rule_index(i as i64).build(),
+        None => builder.build(),
+    }
+}
+
+fn text_message(text: &str) -> MultiformatMessageString {
+    MultiformatMessageString::builder().text(text).build()
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low | Severity::Info => "note",
+    }
+}
+
+fn level_enum(s: Severity) -> serde_sarif::sarif::ResultLevel {
+    use serde_sarif::sarif::ResultLevel;
+    match s {
+        Severity::Critical | Severity::High => ResultLevel::Error,
+        Severity::Medium => ResultLevel::Warning,
+        Severity::Low | Severity::Info => ResultLevel::Note,
+    }
+}
+
+/// GitHub reads this number to show a severity: 9.0+ critical, 7.0+ high, 4.0+ medium.
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "1.0",
+    }
+}
+
+/// `docker/root-user` → `DockerRootUser`.
+fn rule_name(id: &str) -> String {
+    id.split(['/', '-'])
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+fn anchor(id: &str) -> String {
+    id.replace('/', "")
+}
+
+/// Percent-encodes what a relative URI reference may not hold as is.
+fn encode_uri(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uri_encoding_keeps_slashes_and_escapes_the_rest() {
+        assert_eq!(encode_uri("a b/c#d%.py"), "a%20b/c%23d%25.py");
+        assert_eq!(encode_uri("docs/ü.md"), "docs/%C3%BC.md");
+    }
+
+    fn finding(path: &str, rule: &str) -> Finding {
+        use crate::finding::{Snippet, Span};
+        Finding {
+            rule_id: rule.to_string(),
+            severity: Severity::High,
+            path: path.to_string(),
+            span: Span {
+                line: 3,
+                column: 1,
+                end_line: 3,
+                end_column: 9,
+            },
+            bytes: 20..28,
+            message: "the message".to_string(),
+            snippet: Snippet {
+                first_line: 3,
+                text: "USER root".to_string(),
+            },
+            fingerprint: "00ff".to_string(),
+            line_hash: "5e4d5a9cf1294ad9:1".to_string(),
+        }
+    }
+
+    #[test]
+    fn results_carry_positions_fingerprints_and_rule_index() {
+        let result = ScanResult {
+            findings: vec![
+                finding("a b/Dockerfile", "docker/root-user"),
+                finding("x", "user/rule"),
+            ],
+            summary: Default::default(),
+        };
+        let log = serde_json::to_value(build(&result)).unwrap();
+        let r = &log["runs"][0]["results"][0];
+        assert_eq!(r["ruleId"], "docker/root-user");
+        assert_eq!(r["level"], "error");
+        assert_eq!(r["partialFingerprints"][FINGERPRINT_KEY], "00ff");
+        assert_eq!(
+            r["locations"][0]["physicalLocation"]["region"]["startLine"],
+            3
+        );
+        let uri = &r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+        assert_eq!(uri, "a%20b/Dockerfile");
+        assert!(log["runs"][0]["results"][1]["ruleIndex"].is_null());
+        assert_eq!(log["runs"][0]["automationDetails"]["id"], "smartedu-lint/");
+    }
+
+    #[test]
+    fn rule_names_are_camel_case() {
+        assert_eq!(rule_name("docker/root-user"), "DockerRootUser");
+    }
 }

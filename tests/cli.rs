@@ -1,0 +1,427 @@
+//! Runs the binary on temporary trees: every output format, exit code and error path.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+/// A synthetic AWS access key id, assembled at run time so this file holds no secret.
+fn fake_aws_key() -> String {
+    format!("AKIA{}", "Z7KQ3MPLW4RTVN2X")
+}
+
+fn tree(files: &[(&str, &str)]) -> TempDir {
+    let dir = TempDir::new().unwrap();
+    for (path, text) in files {
+        let full = dir.path().join(path);
+        fs::create_dir_all(full.parent().unwrap()).unwrap();
+        fs::write(full, text).unwrap();
+    }
+    dir
+}
+
+fn lint(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("smartedu-lint").unwrap();
+    cmd.current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("SMARTEDU_LINT_LOG");
+    cmd
+}
+
+fn json_findings(dir: &Path, args: &[&str]) -> (Vec<(String, usize, String)>, Value) {
+    let out = lint(dir)
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let findings = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap() as usize,
+                f["rule_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    (findings, report)
+}
+
+const ROOT_DOCKERFILE: &str =
+    "FROM python:3.12-slim\nCOPY . /app\nCMD [\"python\", \"/app/main.py\"]\n";
+
+#[test]
+fn human_output_shows_the_source_line_and_a_summary() {
+    let dir = tree(&[("Dockerfile", ROOT_DOCKERFILE)]);
+    let out = lint(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("[docker/root-user]"), "{stdout}");
+    assert!(stdout.contains("Dockerfile:1:"), "{stdout}");
+    assert!(stdout.contains("FROM python:3.12-slim"), "{stdout}");
+    assert!(
+        stdout.contains("1 finding (1 high) in 1 files scanned"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains('\u{1b}'), "no colour when not a terminal");
+}
+
+#[test]
+fn clean_tree_exits_zero() {
+    let dir = tree(&[(
+        "Dockerfile",
+        "FROM python:3.12-slim\nRUN useradd -u 10001 app\nUSER 10001\n",
+    )]);
+    lint(dir.path()).assert().code(0);
+}
+
+#[test]
+fn json_report_is_exact_sorted_and_stable() {
+    let dir = tree(&[
+        ("b/Dockerfile", ROOT_DOCKERFILE),
+        ("a/Dockerfile", "FROM node:latest\nUSER node\n"),
+    ]);
+    let (findings, report) = json_findings(dir.path(), &[]);
+    assert_eq!(
+        findings,
+        vec![
+            ("a/Dockerfile".into(), 1, "docker/unpinned-image".into()),
+            ("b/Dockerfile".into(), 1, "docker/root-user".into()),
+        ]
+    );
+    assert_eq!(report["version"], 1);
+    let first = &report["findings"][0];
+    for key in [
+        "severity",
+        "column",
+        "end_line",
+        "end_column",
+        "message",
+        "fingerprint",
+    ] {
+        assert!(!first[key].is_null(), "missing {key}");
+    }
+    let again = lint(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    let once = lint(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(again.stdout, once.stdout, "identical from run to run");
+}
+
+#[test]
+fn fingerprint_survives_a_line_move() {
+    let a = tree(&[("Dockerfile", "FROM node:latest\nUSER node\n")]);
+    let b = tree(&[("Dockerfile", "# a comment\n\nFROM node:latest\nUSER node\n")]);
+    let fp = |d: &Path| json_findings(d, &[]).1["findings"][0]["fingerprint"].clone();
+    assert_eq!(fp(a.path()), fp(b.path()));
+    assert!(fp(a.path()).is_string());
+}
+
+/// The OASIS schema, with its one known defect mended: `region`'s `anyOf` sits inside
+/// `properties`, where it is not a valid schema; it was meant to apply to `region` itself.
+fn sarif_schema() -> Value {
+    let mut schema: Value =
+        serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+    let region = &mut schema["definitions"]["region"];
+    let any_of = region["properties"]
+        .as_object_mut()
+        .unwrap()
+        .remove("anyOf")
+        .expect("the defect this mends is still there");
+    region["anyOf"] = any_of;
+    schema
+}
+
+#[test]
+fn sarif_validates_against_the_schema() {
+    let dir = tree(&[
+        ("Dockerfile", ROOT_DOCKERFILE),
+        (
+            "dir with space/config.py",
+            &format!("AWS_KEY = \"{}\"\n", fake_aws_key()),
+        ),
+    ]);
+    let out = lint(dir.path())
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let validator = jsonschema::validator_for(&sarif_schema()).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "schema errors: {errors:#?}");
+
+    let run = &sarif["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert!(rules.iter().any(|r| r["id"] == "docker/root-user"));
+    for rule in rules {
+        assert!(rule["shortDescription"]["text"].is_string());
+        assert!(rule["fullDescription"]["text"].is_string());
+        assert!(rule["help"]["text"].is_string());
+        assert!(rule["properties"]["security-severity"].is_string());
+    }
+    let results = run["results"].as_array().unwrap();
+    let root = results
+        .iter()
+        .find(|r| r["ruleId"] == "docker/root-user")
+        .unwrap();
+    let loc = &root["locations"][0]["physicalLocation"];
+    assert_eq!(loc["artifactLocation"]["uri"], "Dockerfile");
+    assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(loc["region"]["startLine"], 1);
+    assert!(root["partialFingerprints"]["primaryLocationLineHash"].is_string());
+    let secret = results
+        .iter()
+        .find(|r| r["ruleId"].as_str().unwrap().starts_with("secrets/"))
+        .expect("the AWS key is reported");
+    assert_eq!(
+        secret["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        "dir%20with%20space/config.py"
+    );
+}
+
+#[test]
+fn sarif_of_a_clean_tree_validates_and_lists_every_rule() {
+    let dir = tree(&[("README.md", "nothing to see\n")]);
+    let out = lint(dir.path())
+        .args(["--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let validator = jsonschema::validator_for(&sarif_schema()).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "schema errors: {errors:#?}");
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    let listed = lint(dir.path()).arg("rules").output().unwrap().stdout;
+    assert_eq!(
+        rules.len(),
+        String::from_utf8_lossy(&listed).lines().count()
+    );
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn secrets_are_redacted_in_every_format() {
+    let key = fake_aws_key();
+    let dir = tree(&[("settings.py", &format!("AWS_ACCESS_KEY_ID = \"{key}\"\n"))]);
+    for format in ["human", "json", "sarif"] {
+        let out = lint(dir.path())
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{format}");
+        let all = [out.stdout, out.stderr].concat();
+        let text = String::from_utf8_lossy(&all);
+        assert!(text.contains("secrets/aws-access-key"), "{format}: {text}");
+        assert!(!text.contains(&key), "{format} leaks the secret");
+        assert!(
+            !text.contains(&key[..10]),
+            "{format} shows more than 4 characters"
+        );
+    }
+}
+
+#[test]
+fn fail_on_sets_the_threshold() {
+    // An unpinned image is medium: below `high`, at `medium`.
+    let dir = tree(&[("Dockerfile", "FROM node:latest\nUSER node\n")]);
+    lint(dir.path())
+        .args(["--fail-on", "high"])
+        .assert()
+        .code(0);
+    lint(dir.path())
+        .args(["--fail-on", "medium"])
+        .assert()
+        .code(1);
+    lint(dir.path())
+        .args(["--fail-on", "urgent"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn output_file_gets_the_report() {
+    let dir = tree(&[("Dockerfile", ROOT_DOCKERFILE)]);
+    lint(dir.path())
+        .args(["--format", "sarif", "--output", "out.sarif"])
+        .assert()
+        .code(1)
+        .stdout("");
+    let text = fs::read_to_string(dir.path().join("out.sarif")).unwrap();
+    assert!(text.contains("\"version\": \"2.1.0\""));
+}
+
+#[test]
+fn malformed_config_is_a_usage_error_naming_file_and_line() {
+    let dir = tree(&[
+        (
+            ".smartedu-lint.toml",
+            "exclude = []\n[rules]\ndisabel = [\"x\"]\n",
+        ),
+        ("Dockerfile", ROOT_DOCKERFILE),
+    ]);
+    let out = lint(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains(".smartedu-lint.toml:3:1"), "{stderr}");
+    assert!(stderr.contains("disabel"), "{stderr}");
+}
+
+#[test]
+fn config_disables_rules_and_excludes_paths() {
+    let dir = tree(&[
+        (
+            ".smartedu-lint.toml",
+            "exclude = [\"vendor/\"]\n[rules]\ndisable = [\"docker/unpinned-image\"]\n",
+        ),
+        ("Dockerfile", "FROM node:latest\n"),
+        ("vendor/Dockerfile", ROOT_DOCKERFILE),
+    ]);
+    let (findings, _) = json_findings(dir.path(), &[]);
+    assert_eq!(
+        findings,
+        vec![("Dockerfile".into(), 1, "docker/root-user".into())]
+    );
+}
+
+#[test]
+fn severity_override_changes_the_exit_code() {
+    let dir = tree(&[
+        (
+            "cfg.toml",
+            "[rules.severity]\n\"docker/unpinned-image\" = \"critical\"\n",
+        ),
+        ("Dockerfile", "FROM node:latest\nUSER node\n"),
+    ]);
+    lint(dir.path())
+        .args(["--config", "cfg.toml", "--fail-on", "critical"])
+        .assert()
+        .code(1);
+}
+
+#[test]
+fn inline_suppression_hides_the_finding() {
+    let dir = tree(&[(
+        "Dockerfile",
+        "# smartedu-lint: ignore[docker/unpinned-image]\nFROM node:latest\nUSER node\n",
+    )]);
+    lint(dir.path()).assert().code(0);
+}
+
+#[test]
+fn missing_path_is_exit_two_and_the_rest_is_scanned() {
+    let dir = tree(&[("Dockerfile", ROOT_DOCKERFILE)]);
+    let out = lint(dir.path()).args(["nope", "."]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("nope: no such file or folder"));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("docker/root-user"));
+}
+
+#[test]
+fn binary_and_large_files_are_skipped_and_counted() {
+    let dir = tree(&[("Dockerfile", ROOT_DOCKERFILE)]);
+    fs::write(dir.path().join("blob.bin"), b"\x00\x01AKIA\x00").unwrap();
+    fs::write(dir.path().join("big.txt"), "x".repeat(2048)).unwrap();
+    fs::write(dir.path().join("cfg.toml"), "max_file_size = 1024\n").unwrap();
+    let (_, report) = json_findings(dir.path(), &["--config", "cfg.toml"]);
+    assert_eq!(report["summary"]["files_skipped"]["binary"], 1);
+    assert_eq!(report["summary"]["files_skipped"]["too_large"], 1);
+}
+
+#[test]
+fn invalid_utf8_is_read_lossily() {
+    let dir = tree(&[]);
+    let mut bytes = b"FROM node:latest\n# \xff\xfe caf\xe9\n".to_vec();
+    bytes.extend_from_slice(b"USER node\n");
+    fs::write(dir.path().join("Dockerfile"), bytes).unwrap();
+    let (findings, _) = json_findings(dir.path(), &[]);
+    assert_eq!(
+        findings,
+        vec![("Dockerfile".into(), 1, "docker/unpinned-image".into())]
+    );
+}
+
+#[test]
+fn a_single_file_can_be_scanned() {
+    let dir = tree(&[
+        ("sub/Dockerfile", ROOT_DOCKERFILE),
+        ("other/Dockerfile", ROOT_DOCKERFILE),
+    ]);
+    let (findings, _) = json_findings(dir.path(), &["sub/Dockerfile"]);
+    assert_eq!(
+        findings,
+        vec![("sub/Dockerfile".into(), 1, "docker/root-user".into())]
+    );
+}
+
+#[test]
+fn gitignored_files_and_dot_git_are_not_scanned() {
+    let dir = tree(&[
+        (".gitignore", "build/\n"),
+        ("build/Dockerfile", ROOT_DOCKERFILE),
+        (".git/Dockerfile", ROOT_DOCKERFILE),
+        ("Dockerfile", "FROM node:22\nUSER node\n"),
+    ]);
+    lint(dir.path()).assert().code(0);
+}
+
+#[test]
+fn rules_lists_every_core_rule() {
+    let dir = tree(&[]);
+    let out = lint(dir.path()).arg("rules").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    for id in [
+        "docker/root-user",
+        "docker/unpinned-image",
+        "compose/missing-resource-limits",
+        "compose/root-user",
+        "compose/unpinned-image",
+        "code/debug-enabled",
+        "code/sql-string-building",
+        "secrets/aws-access-key",
+        "secrets/generic-password",
+        "secrets/private-key",
+        "secrets/github-token",
+    ] {
+        assert!(stdout.contains(id), "missing {id}");
+    }
+}
+
+#[test]
+fn explain_prints_why_and_fix() {
+    let dir = tree(&[]);
+    let out = lint(dir.path())
+        .args(["explain", "docker/root-user"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.contains("## Why it matters") && stdout.contains("## How to fix it"));
+    lint(dir.path())
+        .args(["explain", "DL3002"])
+        .assert()
+        .code(0);
+    lint(dir.path())
+        .args(["explain", "no/such-rule"])
+        .assert()
+        .code(2);
+}
