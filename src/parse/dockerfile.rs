@@ -35,6 +35,10 @@ const KEYWORDS: [&str; 18] = [
     "WORKDIR",
 ];
 
+/// Stands for the value of a variable that is only known at build time, in the result of
+/// [`expand`].
+pub const UNKNOWN: &str = "\u{0}";
+
 /// A parsed Dockerfile.
 #[derive(Debug, Default)]
 pub struct Dockerfile {
@@ -83,6 +87,19 @@ pub struct Stage<'a> {
 }
 
 impl Dockerfile {
+    /// The `ARG`s declared before the first `FROM`, usable in every `FROM`: name to
+    /// default (`None`: declared without one).
+    pub fn global_args(&self) -> HashMap<String, Option<String>> {
+        let mut vars = HashMap::new();
+        for inst in self.preamble().iter().filter(|i| i.keyword == "ARG") {
+            for (name, value) in assignments(inst) {
+                let value = value.map(|v| expand(&v, &vars, UNKNOWN));
+                vars.insert(name, value);
+            }
+        }
+        vars
+    }
+
     /// Instructions before the first `FROM` (global `ARG`s).
     pub fn preamble(&self) -> &[Instruction] {
         let first = self
@@ -234,11 +251,15 @@ fn expand_braced(body: &str, vars: &HashMap<String, Option<String>>, unknown: &s
     let set = matches!(value, Some(Some(v)) if !(op.starts_with(':') && v.is_empty()));
     let known = !matches!(value, Some(None));
     match (op, known, set) {
-        // Only known at build time: which branch applies is unknown too.
+        // Declared without a value: the default is what a build without `--build-arg`
+        // gets, so it is what we judge.
+        (":-" | "-", false, _) => word.to_string(),
+        (":-" | "-", true, true) => lookup(name, vars, unknown),
+        (":-" | "-", true, false) => word.to_string(),
+        // Only known at build time: whether the alternative applies is unknown too.
         (_, false, _) => unknown.to_string(),
-        (":-" | "-", _, true) | (":+" | "+", _, false) => lookup(name, vars, unknown),
-        (":-" | "-", _, false) => word.to_string(),
-        _ => word.to_string(),
+        (_, true, true) => word.to_string(),
+        (_, true, false) => String::new(),
     }
 }
 
@@ -556,6 +577,8 @@ mod tests {
         assert_eq!(ex("a:${EMPTY-1.0}"), "a:");
         assert_eq!(ex("a${NOPE}"), "a");
         assert_eq!(ex("${LATER}/a"), "\u{0}/a");
+        assert_eq!(ex("${LATER:-0}"), "0");
+        assert_eq!(ex("${LATER:+x}"), "\u{0}");
         assert_eq!(ex("a:${TAG:+x}"), "a:x");
     }
 
