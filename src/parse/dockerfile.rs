@@ -298,11 +298,11 @@ impl<'a> Parser<'a> {
             lines.push(Line { start, text: body });
             start += raw.len();
         }
-        if let Some(first) = lines.first_mut() {
-            if let Some(rest) = first.text.strip_prefix('\u{feff}') {
-                first.start += '\u{feff}'.len_utf8();
-                first.text = rest;
-            }
+        if let Some(first) = lines.first_mut()
+            && let Some(rest) = first.text.strip_prefix('\u{feff}')
+        {
+            first.start += '\u{feff}'.len_utf8();
+            first.text = rest;
         }
         Parser {
             lines,

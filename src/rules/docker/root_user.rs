@@ -51,7 +51,7 @@ impl Checker for RootUser {
                 out.report(
                     ID,
                     range,
-                    format!("the final image runs as root: the last USER is `{user}`"),
+                    format!("the final image runs as root: the last USER is {user}"),
                 );
             }
             StageUser::Unset => {
@@ -69,7 +69,7 @@ impl Checker for RootUser {
 /// Who a stage runs as.
 enum StageUser {
     NonRoot,
-    /// The `USER` line (1-based) that made it root, and its resolved value.
+    /// The `USER` line (1-based) that made it root, and its value as shown in messages.
     Root {
         line: usize,
         user: String,
@@ -123,9 +123,14 @@ fn user_of(dockerfile: &Dockerfile, stages: &[Stage], index: usize) -> StageUser
                         // `USER` with nothing after it sets no user.
                         StageUser::Unset
                     } else if is_root_user(&resolved) {
+                        let user = if resolved == inst.args {
+                            format!("`{resolved}`")
+                        } else {
+                            format!("`{}` (`{resolved}`)", inst.args)
+                        };
                         StageUser::Root {
                             line: inst.line,
-                            user: inst.args.clone(),
+                            user,
                         }
                     } else {
                         StageUser::NonRoot
