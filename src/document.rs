@@ -1,7 +1,7 @@
 //! A source file as the rules see it: text, kind, line index, and parse results computed
 //! at most once, on first use.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
 
 use crate::finding::{Snippet, Span};
@@ -20,7 +20,10 @@ pub struct Document<'a> {
 
 /// Parse products, each filled on first request by the parser that owns it.
 #[derive(Default)]
-pub(crate) struct ParseCache {}
+pub(crate) struct ParseCache {
+    pub(crate) dockerfile: OnceCell<crate::parse::dockerfile::Dockerfile>,
+    pub(crate) yaml: OnceCell<crate::parse::yaml::YamlFile>,
+}
 
 impl<'a> Document<'a> {
     pub fn new(path: &'a str, kind: FileKind, text: &'a str) -> Self {

@@ -1,8 +1,23 @@
 //! The `compose/` rules.
 
+mod docker_socket_mount;
+mod host_network;
+mod missing_resource_limits;
+mod privileged;
+mod root_user;
+mod services;
+mod unpinned_image;
+
 use super::Checker;
 
 /// Every checker of the family.
 pub fn checkers() -> Vec<Box<dyn Checker>> {
-    Vec::new()
+    vec![
+        Box::new(docker_socket_mount::DockerSocketMount),
+        Box::new(host_network::HostNetwork),
+        Box::new(missing_resource_limits::MissingResourceLimits),
+        Box::new(privileged::Privileged),
+        Box::new(root_user::RootUser),
+        Box::new(unpinned_image::UnpinnedImage),
+    ]
 }

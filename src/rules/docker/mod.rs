@@ -1,8 +1,15 @@
 //! The `docker/` rules.
 
+pub mod image;
+mod root_user;
+mod unpinned_image;
+
 use super::Checker;
 
 /// Every checker of the family.
 pub fn checkers() -> Vec<Box<dyn Checker>> {
-    Vec::new()
+    vec![
+        Box::new(root_user::RootUser),
+        Box::new(unpinned_image::UnpinnedImage),
+    ]
 }
