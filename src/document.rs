@@ -1,7 +1,7 @@
 //! A source file as the rules see it: text, kind, line index, and parse results computed
 //! at most once, on first use.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
 
 use crate::finding::{Snippet, Span};
@@ -20,7 +20,11 @@ pub struct Document<'a> {
 
 /// Parse products, each filled on first request by the parser that owns it.
 #[derive(Default)]
-pub(crate) struct ParseCache {}
+pub(crate) struct ParseCache {
+    /// Python syntax tree (`crate::parse::python::tree`); `None` inside when the parser
+    /// could not run.
+    pub(crate) python: OnceCell<Option<tree_sitter::Tree>>,
+}
 
 impl<'a> Document<'a> {
     pub fn new(path: &'a str, kind: FileKind, text: &'a str) -> Self {
@@ -180,7 +184,7 @@ mod tests {
         let d = doc("key = \"AKIAABCDEFGHIJKLMNOP\"\n");
         let s = d.text.find("AKIA").unwrap();
         let span = d.span(&(s..s + 20));
-        let snip = d.snippet(&span, &[s..s + 20]);
+        let snip = d.snippet(&span, std::slice::from_ref(&(s..s + 20)));
         assert_eq!(snip.text, "key = \"AKIA****************\"");
     }
 }

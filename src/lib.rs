@@ -11,6 +11,7 @@ pub mod engine;
 pub mod finding;
 pub mod fingerprint;
 pub mod kind;
+pub mod parse;
 pub mod report;
 pub mod rules;
 pub mod suppress;
