@@ -2,10 +2,14 @@
 //! (tree-sitter, through `crate::parse`).
 
 mod debug_enabled;
+mod sql_string_building;
 
 use super::Checker;
 
 /// Every checker of the family.
 pub fn checkers() -> Vec<Box<dyn Checker>> {
-    vec![Box::new(debug_enabled::DebugEnabled)]
+    vec![
+        Box::new(debug_enabled::DebugEnabled),
+        Box::new(sql_string_building::SqlStringBuilding),
+    ]
 }
