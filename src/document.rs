@@ -23,6 +23,9 @@ pub struct Document<'a> {
 pub(crate) struct ParseCache {
     pub(crate) dockerfile: OnceCell<crate::parse::dockerfile::Dockerfile>,
     pub(crate) yaml: OnceCell<crate::parse::yaml::YamlFile>,
+    /// Python syntax tree (`crate::parse::python::tree`); `None` inside when the parser
+    /// could not run.
+    pub(crate) python: OnceCell<Option<tree_sitter::Tree>>,
 }
 
 impl<'a> Document<'a> {
@@ -183,7 +186,7 @@ mod tests {
         let d = doc("key = \"AKIAABCDEFGHIJKLMNOP\"\n");
         let s = d.text.find("AKIA").unwrap();
         let span = d.span(&(s..s + 20));
-        let snip = d.snippet(&span, &[s..s + 20]);
+        let snip = d.snippet(&span, std::slice::from_ref(&(s..s + 20)));
         assert_eq!(snip.text, "key = \"AKIA****************\"");
     }
 }

@@ -2,6 +2,7 @@
 //! first request of a rule (the result is cached in the document's `ParseCache`).
 
 pub mod dockerfile;
+pub mod python;
 pub mod yaml;
 
 use crate::document::Document;

@@ -1,8 +1,15 @@
-//! The `code/` rules.
+//! The `code/` rules: problems found in application source by parsing it
+//! (tree-sitter, through `crate::parse`).
+
+mod debug_enabled;
+mod sql_string_building;
 
 use super::Checker;
 
 /// Every checker of the family.
 pub fn checkers() -> Vec<Box<dyn Checker>> {
-    Vec::new()
+    vec![
+        Box::new(debug_enabled::DebugEnabled),
+        Box::new(sql_string_building::SqlStringBuilding),
+    ]
 }

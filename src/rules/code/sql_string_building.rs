@@ -1,0 +1,823 @@
+//! `code/sql-string-building`: Python SQL text built from non-literal values (f-string,
+//! `%`, `.format()`, `+`/`+=`, `"".join`) that reaches a query sink.
+//!
+//! ## How it decides
+//! Each sink call's query argument is evaluated abstractly: what text it has (literal
+//! pieces kept, unknown values as `_`), whether every piece is a literal or otherwise
+//! safe (a number, `len(..)`, a list of `"%s"` placeholders, an UPPER_CASE constant),
+//! and where non-literal data first entered text that reads as SQL (the build site).
+//! Local variables are followed through their assignments in the same function, in
+//! source order (`q = "SELECT .."; q += f" AND x = {x}"`); module-level constants too.
+//!
+//! The finding is at the build site and names the sink. When the string is built on
+//! another line than the call, the call gets its own finding pointing back to the
+//! build, so both places show up in review.
+//!
+//! ## Known problems
+//! Values are not followed across functions or modules: SQL built in a helper and
+//! returned is not seen, and neither is a query argument that is a parameter. Which
+//! branch of an `if` assigned a variable is not tracked: any SQL-shaped assignment built
+//! from data counts.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+use std::sync::LazyLock;
+
+use regex::Regex;
+use tree_sitter::Node;
+
+use crate::document::Document;
+use crate::kind::FileKind;
+use crate::parse::python::{self, Piece, call_arguments, callee_name, text, unparen};
+use crate::rules::{Checker, Findings};
+
+const ID: &str = "code/sql-string-building";
+
+pub struct SqlStringBuilding;
+
+impl Checker for SqlStringBuilding {
+    fn rule_ids(&self) -> Vec<String> {
+        vec![ID.to_string()]
+    }
+
+    fn applies_to(&self, kind: FileKind) -> bool {
+        kind == FileKind::Python
+    }
+
+    fn check(&self, doc: &Document, out: &mut Findings) {
+        if !might_build_sql(doc.text) {
+            return;
+        }
+        let Some(tree) = python::tree(doc) else {
+            return;
+        };
+        let root = tree.root_node();
+        let mut calls = Vec::new();
+        python::walk(root, |n| {
+            if n.kind() == "call" {
+                calls.push(n);
+            }
+        });
+        let analyzer = Analyzer::new(doc, root);
+        let mut reported_sites = HashSet::new();
+        for call in calls {
+            check_sink(&analyzer, call, &mut reported_sites, out);
+        }
+    }
+}
+
+/// The cheap test that decides whether the file is parsed: a quote followed by a SQL
+/// verb, and the name of a sink.
+fn might_build_sql(text: &str) -> bool {
+    static VERB: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(
+            r#"["']\s*(?i:select|insert|update|delete|merge|replace|with|create|alter|drop|truncate|exec)\b"#,
+        )
+        .ok()
+    });
+    // Sinks that take fragments ("id = %s") need no verb in the file.
+    const FRAGMENT_SINKS: [&str; 4] = [".extra(", "RawSQL", "exec_driver_sql", "executescript"];
+    const SINKS: [&str; 6] = ["execute", ".raw(", "text(", "fetch", "read_sql", "RawSQL"];
+    if FRAGMENT_SINKS.iter().any(|s| text.contains(s)) {
+        return true;
+    }
+    SINKS.iter().any(|s| text.contains(s)) && VERB.as_ref().is_none_or(|re| re.is_match(text))
+}
+
+/// How a sink takes its query.
+#[derive(Clone, Copy, PartialEq)]
+enum SinkKind {
+    /// The first argument must read as SQL to count.
+    Query,
+    /// Whatever is passed is SQL, whole or a fragment (`RawSQL`, `extra(where=..)`).
+    Fragment,
+}
+
+fn sink_kind(doc: &Document, call: Node, name: &str) -> Option<SinkKind> {
+    let is_method = call
+        .child_by_field_name("function")
+        .is_some_and(|f| f.kind() == "attribute");
+    match name {
+        "execute" | "executemany" | "raw" | "fetch" | "fetchrow" | "fetchval" | "read_sql"
+        | "read_sql_query"
+            if is_method =>
+        {
+            Some(SinkKind::Query)
+        }
+        "executescript" | "exec_driver_sql" | "extra" if is_method => Some(SinkKind::Fragment),
+        "RawSQL" => Some(SinkKind::Fragment),
+        // SQLAlchemy's `text()` also wraps fragments (`.where(text(..))`), but the name is
+        // common: take fragments only in a file that uses SQLAlchemy.
+        "text" if doc.text.contains("sqlalchemy") => Some(SinkKind::Fragment),
+        "text" => Some(SinkKind::Query),
+        _ => None,
+    }
+}
+
+fn check_sink(
+    analyzer: &Analyzer,
+    call: Node,
+    reported_sites: &mut HashSet<usize>,
+    out: &mut Findings,
+) {
+    let doc = analyzer.doc;
+    let Some(name) = callee_name(doc, call) else {
+        return;
+    };
+    let Some(kind) = sink_kind(doc, call, name) else {
+        return;
+    };
+    let (positional, keywords) = call_arguments(doc, call);
+    let mut queries = Vec::new();
+    if name == "extra" {
+        // `.extra(where=[..], select={..}, tables=[..], order_by=[..])`
+        for (k, v) in &keywords {
+            if matches!(*k, "where" | "select" | "tables" | "order_by") {
+                queries.extend(collection_items(*v));
+            }
+        }
+    } else if let Some(first) = positional.first() {
+        queries.push(*first);
+    } else if let Some((_, v)) = keywords
+        .iter()
+        .find(|(k, _)| matches!(*k, "sql" | "query" | "operation" | "statement"))
+    {
+        queries.push(*v);
+    }
+
+    for query in queries {
+        let value = analyzer.value(query, query.start_byte(), 0);
+        let site = match kind {
+            SinkKind::Query if looks_sql(&value.shape) || value.built.is_some() => value.built,
+            SinkKind::Query => None,
+            SinkKind::Fragment => value.built.or(value.dynamic),
+        };
+        if let Some(site) = site {
+            report(doc, call, name, &site, reported_sites, out);
+        }
+    }
+}
+
+/// The elements of a list, tuple or set literal, the values of a dict literal.
+fn collection_items(node: Node) -> Vec<Node> {
+    let node = unparen(node);
+    match node.kind() {
+        "list" | "tuple" | "set" => python::named_children(node),
+        "dictionary" => python::named_children(node)
+            .into_iter()
+            .filter_map(|pair| pair.child_by_field_name("value"))
+            .collect(),
+        _ => vec![node],
+    }
+}
+
+fn report(
+    doc: &Document,
+    call: Node,
+    sink: &str,
+    site: &Site,
+    reported_sites: &mut HashSet<usize>,
+    out: &mut Findings,
+) {
+    let site_line = doc.line_of(site.range.start);
+    let call_line = doc.line_of(call.start_byte());
+    let inside_call = site.range.start >= call.start_byte() && site.range.end <= call.end_byte();
+    if reported_sites.insert(site.range.start) {
+        let message = if inside_call || site_line == call_line {
+            format!(
+                "SQL built with {} is passed to `{sink}`: bind values as query parameters",
+                site.how
+            )
+        } else {
+            format!(
+                "SQL built with {} reaches `{sink}` on line {call_line}: bind values as query parameters",
+                site.how
+            )
+        };
+        out.report(ID, site.range.clone(), message);
+    }
+    if !inside_call && site_line != call_line {
+        out.report(
+            ID,
+            call.byte_range(),
+            format!(
+                "`{sink}` runs SQL built with {} on line {site_line}",
+                site.how
+            ),
+        );
+    }
+}
+
+/// Where non-literal data entered the text, and how.
+#[derive(Debug, Clone)]
+struct Site {
+    range: Range<usize>,
+    how: &'static str,
+}
+
+/// What an expression is known to hold.
+#[derive(Debug, Clone)]
+struct Value {
+    /// The text with literal pieces as written and every unknown piece as `_`.
+    shape: String,
+    /// Made only of literals and values that cannot carry text from outside.
+    safe: bool,
+    /// The innermost construction whose result read as SQL and held non-literal data.
+    built: Option<Site>,
+    /// The first construction that mixed non-literal data into text, SQL-shaped or not.
+    dynamic: Option<Site>,
+}
+
+impl Value {
+    fn unknown() -> Value {
+        Value {
+            shape: "_".into(),
+            safe: false,
+            built: None,
+            dynamic: None,
+        }
+    }
+
+    fn safe(shape: impl Into<String>) -> Value {
+        Value {
+            shape: shape.into(),
+            safe: true,
+            built: None,
+            dynamic: None,
+        }
+    }
+
+    /// The value of a construction (`how` at `node`) from its `parts`, joined into
+    /// `shape`.
+    fn constructed(node: Node, how: &'static str, shape: String, parts: &[Value]) -> Value {
+        let shape = capped(shape);
+        let safe = parts.iter().all(|p| p.safe);
+        let site = Site {
+            range: node.byte_range(),
+            how,
+        };
+        let built = parts
+            .iter()
+            .find_map(|p| p.built.clone())
+            .or_else(|| (!safe && looks_sql(&shape)).then(|| site.clone()));
+        let dynamic = parts
+            .iter()
+            .find_map(|p| p.dynamic.clone())
+            .or_else(|| (!safe).then_some(site));
+        Value {
+            shape,
+            safe,
+            built,
+            dynamic,
+        }
+    }
+}
+
+/// Nesting bound for expressions; beyond it a value is unknown.
+const MAX_DEPTH: usize = 100;
+
+/// An assignment to a plain name.
+struct Assign<'t> {
+    end: usize,
+    node: Node<'t>,
+    right: Node<'t>,
+    /// The operator of an augmented assignment (`+=`), `None` for `=`.
+    op: Option<&'t str>,
+}
+
+type ScopeKey = (usize, String);
+
+/// Evaluates expressions of one file, remembering variables' values.
+struct Analyzer<'d, 'a, 't> {
+    doc: &'d Document<'a>,
+    root: Node<'t>,
+    /// Assignments to each name, per scope (function or module), in source order.
+    assigns: HashMap<ScopeKey, Vec<Assign<'t>>>,
+    /// The value of a name after its first k assignments, k = index + 1.
+    states: RefCell<HashMap<ScopeKey, Vec<Value>>>,
+}
+
+impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
+    fn new(doc: &'d Document<'a>, root: Node<'t>) -> Self
+    where
+        'a: 't,
+    {
+        let mut assigns: HashMap<ScopeKey, Vec<Assign<'t>>> = HashMap::new();
+        python::walk(root, |n| {
+            let op = match n.kind() {
+                "assignment" => None,
+                "augmented_assignment" => n.child_by_field_name("operator").map(|o| o.kind()),
+                _ => return,
+            };
+            let (Some(left), Some(right)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) else {
+                return;
+            };
+            if left.kind() != "identifier" {
+                return;
+            }
+            let key = (scope_of(n, root).id(), text(doc, left).to_string());
+            assigns.entry(key).or_default().push(Assign {
+                end: n.end_byte(),
+                node: n,
+                right,
+                op,
+            });
+        });
+        Analyzer {
+            doc,
+            root,
+            assigns,
+            states: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The value of `node`, with names resolved as they stand at byte `at`.
+    fn value(&self, node: Node<'t>, at: usize, depth: usize) -> Value {
+        if depth > MAX_DEPTH {
+            return Value::unknown();
+        }
+        let node = unparen(node);
+        let d = depth + 1;
+        match node.kind() {
+            "string" => self.string(node, d),
+            "concatenated_string" => {
+                let parts: Vec<_> = python::named_children(node)
+                    .into_iter()
+                    .map(|p| self.value(p, p.start_byte(), d))
+                    .collect();
+                let shape = parts.iter().map(|p| p.shape.as_str()).collect();
+                Value::constructed(node, "an f-string", shape, &parts)
+            }
+            "integer" | "float" | "true" | "false" | "none" => Value::safe(text(self.doc, node)),
+            "binary_operator" => self.binary(node, d),
+            "call" => self.call(node, d),
+            "identifier" => self.name(node, at, d),
+            "attribute" => {
+                // `cls.TABLE`, `Model._meta.db_table`: constants and model metadata.
+                let attr = node
+                    .child_by_field_name("attribute")
+                    .map_or("", |a| text(self.doc, a));
+                if is_constant_name(attr) || attr == "db_table" {
+                    Value::safe("_")
+                } else {
+                    Value::unknown()
+                }
+            }
+            "conditional_expression" => {
+                let parts: Vec<_> = python::named_children(node)
+                    .into_iter()
+                    .map(|p| self.value(p, p.start_byte(), d))
+                    .collect();
+                // `a if cond else b`: the condition does not end up in the text.
+                let (Some(a), Some(b)) = (parts.first(), parts.get(2)) else {
+                    return Value::unknown();
+                };
+                Value {
+                    shape: a.shape.clone(),
+                    safe: a.safe && b.safe,
+                    built: a.built.clone().or_else(|| b.built.clone()),
+                    dynamic: a.dynamic.clone().or_else(|| b.dynamic.clone()),
+                }
+            }
+            "list" | "tuple" | "set" => {
+                let parts: Vec<_> = python::named_children(node)
+                    .into_iter()
+                    .map(|p| self.value(p, p.start_byte(), d))
+                    .collect();
+                Value {
+                    shape: "_".into(),
+                    safe: parts.iter().all(|p| p.safe),
+                    built: parts.iter().find_map(|p| p.built.clone()),
+                    dynamic: parts.iter().find_map(|p| p.dynamic.clone()),
+                }
+            }
+            "list_comprehension" | "generator_expression" | "set_comprehension" => node
+                .child_by_field_name("body")
+                .map_or_else(Value::unknown, |b| {
+                    let v = self.value(b, b.start_byte(), d);
+                    Value {
+                        shape: "_".into(),
+                        ..v
+                    }
+                }),
+            _ => Value::unknown(),
+        }
+    }
+
+    fn string(&self, node: Node<'t>, d: usize) -> Value {
+        let pieces = python::string_pieces(self.doc, node);
+        if pieces.iter().all(|(p, _)| *p == Piece::Text) {
+            return Value::safe(pieces.iter().map(|(_, t)| *t).collect::<String>());
+        }
+        let parts: Vec<Value> = pieces
+            .iter()
+            .map(|(piece, t)| match piece {
+                Piece::Text => Value::safe(*t),
+                Piece::Hole(expr) => self.value(*expr, expr.start_byte(), d),
+            })
+            .collect();
+        let shape = parts.iter().map(|p| p.shape.as_str()).collect();
+        Value::constructed(node, "an f-string", shape, &parts)
+    }
+
+    fn binary(&self, node: Node<'t>, d: usize) -> Value {
+        let (Some(left), Some(right), Some(op)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+            node.child_by_field_name("operator"),
+        ) else {
+            return Value::unknown();
+        };
+        let l = self.value(left, left.start_byte(), d);
+        let r = self.value(right, right.start_byte(), d);
+        match op.kind() {
+            "+" => {
+                let shape = format!("{}{}", l.shape, r.shape);
+                Value::constructed(node, "concatenation", shape, &[l, r])
+            }
+            "%" => {
+                let items = if unparen(right).kind() == "tuple" {
+                    python::named_children(unparen(right))
+                        .into_iter()
+                        .map(|i| self.value(i, i.start_byte(), d))
+                        .collect()
+                } else {
+                    vec![r]
+                };
+                let shape = l.shape.clone();
+                let mut parts = vec![l];
+                parts.extend(items);
+                Value::constructed(node, "`%` formatting", shape, &parts)
+            }
+            // `["%s"] * len(ids)`, `"?" * n`: repeating safe text stays safe whatever
+            // the count.
+            "*" if (l.safe && !is_number(left)) || (r.safe && !is_number(right)) => {
+                Value::safe("_")
+            }
+            _ => Value {
+                shape: "_".into(),
+                safe: l.safe && r.safe,
+                built: l.built.or(r.built),
+                dynamic: l.dynamic.or(r.dynamic),
+            },
+        }
+    }
+
+    fn call(&self, node: Node<'t>, d: usize) -> Value {
+        let doc = self.doc;
+        let Some(function) = node.child_by_field_name("function") else {
+            return Value::unknown();
+        };
+        let name = callee_name(doc, node).unwrap_or("");
+        let object = function.child_by_field_name("object");
+        let (positional, keywords) = call_arguments(doc, node);
+        let arg_values = || -> Vec<Value> {
+            positional
+                .iter()
+                .copied()
+                .chain(keywords.iter().map(|(_, v)| *v))
+                .map(|a| self.value(a, a.start_byte(), d))
+                .collect()
+        };
+        match (name, object) {
+            ("format", Some(object)) => {
+                let template = self.value(object, object.start_byte(), d);
+                let shape = template.shape.clone();
+                let mut parts = vec![template];
+                parts.extend(arg_values());
+                Value::constructed(node, "`.format()`", shape, &parts)
+            }
+            // `"... WHERE id = '[ID]'".replace("[ID]", value)`: a home-made template.
+            ("replace", Some(object)) => {
+                let template = self.value(object, object.start_byte(), d);
+                let shape = template.shape.clone();
+                let mut parts = vec![template];
+                parts.extend(arg_values());
+                Value::constructed(node, "`.replace()`", shape, &parts)
+            }
+            ("join", Some(object)) => {
+                let separator = self.value(object, object.start_byte(), d);
+                let Some(items) = positional.first() else {
+                    return Value::unknown();
+                };
+                let items = unparen(*items);
+                let mut parts: Vec<Value> = match items.kind() {
+                    "list" | "tuple" | "set" => python::named_children(items)
+                        .into_iter()
+                        .map(|i| self.value(i, i.start_byte(), d))
+                        .collect(),
+                    _ => vec![self.value(items, items.start_byte(), d)],
+                };
+                let shape = if matches!(items.kind(), "list" | "tuple") {
+                    let pieces: Vec<&str> = parts.iter().map(|p| p.shape.as_str()).collect();
+                    pieces.join(&separator.shape)
+                } else {
+                    "_".into()
+                };
+                parts.push(separator);
+                Value::constructed(node, "`join`", shape, &parts)
+            }
+            // Text methods keep what their receiver holds.
+            ("strip" | "lstrip" | "rstrip" | "lower" | "upper", Some(object)) => {
+                self.value(object, object.start_byte(), d)
+            }
+            ("str", None) => positional
+                .first()
+                .map_or_else(Value::unknown, |a| self.value(*a, a.start_byte(), d)),
+            // Numbers cannot carry SQL; quoting and psycopg's composition escape it.
+            ("int" | "float" | "len" | "bool" | "abs" | "round" | "count", _)
+            | (
+                "SQL" | "Identifier" | "Literal" | "Placeholder" | "quote_name" | "quote_ident"
+                | "escape_string" | "literal",
+                _,
+            ) => Value::safe("_"),
+            _ => Value::unknown(),
+        }
+    }
+
+    /// A name as it stands at byte `at`: its assignments in the enclosing function
+    /// before `at`, else its module-level assignments, else unknown (a parameter, a
+    /// loop variable, an import) except UPPER_CASE constants, taken as safe.
+    fn name(&self, node: Node<'t>, at: usize, d: usize) -> Value {
+        let name = text(self.doc, node);
+        let scope = scope_of(node, self.root).id();
+        let local = (scope, name.to_string());
+        if let Some(list) = self.assigns.get(&local) {
+            let count = list.iter().filter(|a| a.end <= at).count();
+            if count > 0 {
+                return self.state(&local, count - 1, d);
+            }
+        }
+        let module = (self.root.id(), name.to_string());
+        if scope != self.root.id()
+            && let Some(list) = self.assigns.get(&module)
+            && !list.is_empty()
+        {
+            return self.state(&module, list.len() - 1, d);
+        }
+        if is_constant_name(name) {
+            Value::safe("_")
+        } else {
+            Value::unknown()
+        }
+    }
+
+    /// The value of `key` after its assignments `0..=index`, computed once per prefix.
+    fn state(&self, key: &ScopeKey, index: usize, d: usize) -> Value {
+        let Some(list) = self.assigns.get(key) else {
+            return Value::unknown();
+        };
+        loop {
+            let done = self.states.borrow().get(key).map_or(0, Vec::len);
+            if done > index {
+                return self
+                    .states
+                    .borrow()
+                    .get(key)
+                    .and_then(|s| s.get(index).cloned())
+                    .unwrap_or_else(Value::unknown);
+            }
+            let Some(assign) = list.get(done) else {
+                return Value::unknown();
+            };
+            let previous = match done {
+                0 => None,
+                n => self
+                    .states
+                    .borrow()
+                    .get(key)
+                    .and_then(|s| s.get(n - 1).cloned()),
+            };
+            let rhs = self.value(assign.right, assign.right.start_byte(), d);
+            let next = match (assign.op, previous) {
+                (None, previous) => keep_built(rhs, previous),
+                (Some("+="), Some(prev)) => {
+                    let shape = format!("{}{}", prev.shape, rhs.shape);
+                    Value::constructed(assign.node, "concatenation", shape, &[prev, rhs])
+                }
+                (Some("+="), None) => rhs,
+                (Some(_), previous) => keep_built(Value::unknown(), previous),
+            };
+            let mut states = self.states.borrow_mut();
+            let entry = states.entry(key.clone()).or_default();
+            // A recursive evaluation may have filled this slot already.
+            if entry.len() == done {
+                entry.push(next);
+            }
+        }
+    }
+}
+
+/// A plain reassignment replaces the value, but SQL built from data in an earlier
+/// assignment (another branch of an `if`, most often) is still remembered.
+fn keep_built(mut value: Value, previous: Option<Value>) -> Value {
+    if value.built.is_none()
+        && let Some(prev) = previous
+        && let Some(site) = prev.built
+    {
+        value.safe = false;
+        value.built = Some(site);
+        if looks_sql(&prev.shape) && !looks_sql(&value.shape) {
+            value.shape = prev.shape;
+        }
+    }
+    value
+}
+
+/// The function (or module) whose local variables `node` sees.
+fn scope_of<'t>(node: Node<'t>, root: Node<'t>) -> Node<'t> {
+    let mut at = node.parent();
+    while let Some(n) = at {
+        if n.kind() == "function_definition" {
+            return n;
+        }
+        at = n.parent();
+    }
+    root
+}
+
+fn is_number(node: Node) -> bool {
+    matches!(unparen(node).kind(), "integer" | "float")
+}
+
+/// Shapes are cut to this many bytes: enough to read the SQL, and a long chain of `+=`
+/// cannot grow memory without bound.
+const MAX_SHAPE: usize = 4096;
+
+fn capped(mut shape: String) -> String {
+    if shape.len() > MAX_SHAPE {
+        let mut cut = MAX_SHAPE;
+        while !shape.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        shape.truncate(cut);
+    }
+    shape
+}
+
+/// `TABLE`, `BASE_QUERY`: named like a constant.
+fn is_constant_name(name: &str) -> bool {
+    name.chars().any(|c| c.is_ascii_uppercase())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// Words that follow "select"/"drop"/... in English prose, never in SQL.
+const PROSE: [&str; 28] = [
+    "a", "an", "the", "your", "my", "our", "their", "this", "that", "these", "those", "one",
+    "which", "what", "how", "to", "from", "and", "or", "please", "if", "it", "them", "here",
+    "there", "below", "above", "by",
+];
+
+/// True when `shape` reads as SQL: after whitespace, a SQL verb and the words that verb
+/// needs ("INSERT .. INTO", "UPDATE .. SET", "DELETE .. FROM", "SELECT .. FROM" or a
+/// column list), not prose such as "Select an option".
+fn looks_sql(shape: &str) -> bool {
+    let lower = shape.trim_start().to_ascii_lowercase();
+    let verb_len = lower
+        .find(|c: char| !c.is_ascii_alphabetic())
+        .unwrap_or(lower.len());
+    let (verb, rest) = lower.split_at(verb_len);
+    if !(rest.is_empty() || rest.starts_with(|c: char| c.is_whitespace() || c == '(')) {
+        return false;
+    }
+    let words: Vec<&str> = rest
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |w: &str| words.contains(&w);
+    // The token right after the verb, punctuation included: `*` in "SELECT * FROM".
+    // "SELECT a FROM t" and "SELECT a, b" name a column `a`; "Select a file" is prose.
+    let mut tokens = rest.split_whitespace();
+    let (first, second) = (tokens.next(), tokens.next());
+    let next_is_prose = first.is_some_and(|w| PROSE.contains(&w)) && second != Some("from");
+    match verb {
+        "select" => {
+            !next_is_prose && (has("from") || rest.contains(['*', '(', ',']) || words.len() <= 2)
+        }
+        "insert" | "merge" | "replace" => has("into"),
+        "update" => has("set"),
+        "delete" => has("from"),
+        "with" => has("as") && rest.contains('(') || has("recursive"),
+        "create" | "alter" | "drop" => words.first().is_some_and(|w| {
+            [
+                "table",
+                "index",
+                "view",
+                "database",
+                "schema",
+                "sequence",
+                "trigger",
+                "function",
+                "procedure",
+                "unique",
+                "or",
+                "temp",
+                "temporary",
+                "user",
+                "role",
+                "materialized",
+                "extension",
+                "type",
+                "column",
+                "constraint",
+                "_",
+            ]
+            .contains(w)
+        }),
+        "truncate" | "exec" | "execute" => !next_is_prose && !words.is_empty() && words.len() <= 4,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(src: &str) -> Vec<usize> {
+        let doc = Document::new("db.py", FileKind::Python, src);
+        let mut out = Findings::default();
+        SqlStringBuilding.check(&doc, &mut out);
+        let mut lines: Vec<_> = out.raw.iter().map(|f| doc.line_of(f.bytes.start)).collect();
+        lines.sort();
+        lines
+    }
+
+    #[test]
+    fn sql_shape_rejects_prose() {
+        for sql in [
+            "SELECT id FROM t",
+            "select * from _",
+            "SELECT _",
+            "SELECT a FROM t",
+            "SELECT a, b FROM t",
+            "  INSERT INTO t(a) VALUES(_)",
+            "UPDATE t SET a = _",
+            "DELETE FROM t WHERE id = _",
+            "WITH x AS (SELECT 1) SELECT * FROM x",
+            "DROP TABLE _",
+            "EXEC sp_who _",
+        ] {
+            assert!(looks_sql(sql), "{sql}");
+        }
+        for prose in [
+            "Select an option",
+            "Select a file",
+            "select from the list on /topics",
+            "Update your password and try again",
+            "Delete this item?",
+            "with pleasure",
+            "Drop it",
+            "selected from the catalogue",
+            "SELECTED",
+        ] {
+            assert!(!looks_sql(prose), "{prose}");
+        }
+    }
+
+    #[test]
+    fn follows_augmented_assignment_to_the_sink() {
+        let src = "def f(cur, name):\n    q = \"SELECT * FROM t WHERE 1=1\"\n    q += f\" AND name = '{name}'\"\n    cur.execute(q)\n";
+        assert_eq!(lines(src), [3, 4]);
+    }
+
+    #[test]
+    fn placeholder_lists_and_constants_are_safe() {
+        let src = "BASE = \"SELECT a FROM t\"\n\
+                   def f(cur, ids):\n    marks = \", \".join([\"%s\"] * len(ids))\n    cur.execute(f\"{BASE} WHERE id IN ({marks})\", ids)\n    cur.execute(BASE + \" ORDER BY a\")\n    cur.execute(\"SELECT a FROM t WHERE id = %s\" % 5)\n";
+        assert!(lines(src).is_empty());
+    }
+
+    #[test]
+    fn variable_not_reaching_a_sink_is_not_reported() {
+        let src = "def f(cur, x):\n    q = f\"SELECT * FROM t WHERE a = {x}\"\n    log.info(q)\n    cur.execute(\"SELECT 1\")\n";
+        assert!(lines(src).is_empty());
+    }
+
+    #[test]
+    fn a_branch_that_builds_sql_is_remembered() {
+        let src = "def f(cur, x):\n    if x:\n        q = f\"SELECT * FROM t WHERE a = {x}\"\n    else:\n        q = \"SELECT * FROM t\"\n    cur.execute(q)\n";
+        assert_eq!(lines(src), [3, 6]);
+    }
+
+    #[test]
+    fn deep_reassignment_chains_stay_linear() {
+        let mut src = String::from("def f(cur, x):\n    q = \"SELECT a FROM t WHERE 1=1\"\n");
+        for _ in 0..3000 {
+            src.push_str("    q = q + \" AND b = 1\"\n");
+        }
+        src.push_str("    q = q + x\n    cur.execute(q)\n");
+        assert_eq!(lines(&src), [3003, 3004]);
+    }
+
+    #[test]
+    fn django_extra_and_rawsql_take_fragments() {
+        let src = "def f(qs, x):\n    qs.extra(where=[f\"id = {x}\"])\n    RawSQL(\"price > %s\" % x, ())\n    qs.extra(where=[\"id = %s\"], params=[x])\n";
+        assert_eq!(lines(src), [2, 3]);
+    }
+}
