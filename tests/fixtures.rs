@@ -26,8 +26,16 @@ fn engine() -> Engine {
 
 fn fixture_dirs() -> Vec<PathBuf> {
     let mut dirs = Vec::new();
-    for family in std::fs::read_dir(fixtures_root()).into_iter().flatten().flatten() {
-        for dir in std::fs::read_dir(family.path()).into_iter().flatten().flatten() {
+    for family in std::fs::read_dir(fixtures_root())
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        for dir in std::fs::read_dir(family.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
             if dir.path().join("expected.txt").is_file() {
                 dirs.push(dir.path());
             }
@@ -49,7 +57,11 @@ fn parse_expected(dir: &Path) -> BTreeSet<(String, usize, String)> {
             .split_once(char::is_whitespace)
             .unwrap_or_else(|| panic!("{}:{}: want `file:line rule`", dir.display(), n + 1));
         let (file, lineno) = place.rsplit_once(':').unwrap();
-        out.insert((file.to_string(), lineno.parse().unwrap(), rule.trim().to_string()));
+        out.insert((
+            file.to_string(),
+            lineno.parse().unwrap(),
+            rule.trim().to_string(),
+        ));
     }
     out
 }
@@ -61,7 +73,13 @@ fn every_fixture_produces_exactly_its_expected_findings() {
     let dirs = fixture_dirs();
     assert!(!dirs.is_empty(), "no fixtures found");
     for dir in dirs {
-        let family = dir.parent().unwrap().file_name().unwrap().to_string_lossy().to_string();
+        let family = dir
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         let name = dir.file_name().unwrap().to_string_lossy().to_string();
         let rule = format!("{family}/{name}");
         let selects = |id: &str| {
@@ -91,21 +109,30 @@ fn every_fixture_produces_exactly_its_expected_findings() {
         for extra in found.difference(&expected) {
             failures.push(format!("{}: unexpected {extra:?}", dir.display()));
         }
-        let ok_files = found.iter().filter(|(path, _, _)| path.contains("ok")).count();
+        let ok_files = found
+            .iter()
+            .filter(|(path, _, _)| path.contains("ok"))
+            .count();
         if ok_files > 0 {
             failures.push(format!("{}: a file named *ok* has findings", dir.display()));
         }
     }
-    assert!(failures.is_empty(), "fixture mismatches:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "fixture mismatches:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
 fn every_structural_rule_has_a_fixture_with_flagged_and_clean_cases() {
     let mut missing = Vec::new();
-    for id in builtin_meta().keys().filter(|id| !id.starts_with("secrets/")) {
+    for id in builtin_meta()
+        .keys()
+        .filter(|id| !id.starts_with("secrets/"))
+    {
         let dir = fixtures_root().join(id);
-        let has_expected = dir.join("expected.txt").is_file()
-            && !parse_expected(&dir).is_empty();
+        let has_expected = dir.join("expected.txt").is_file() && !parse_expected(&dir).is_empty();
         let has_ok = std::fs::read_dir(&dir)
             .into_iter()
             .flatten()
@@ -115,5 +142,8 @@ fn every_structural_rule_has_a_fixture_with_flagged_and_clean_cases() {
             missing.push(id.clone());
         }
     }
-    assert!(missing.is_empty(), "rules without flagged and ok fixtures: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "rules without flagged and ok fixtures: {missing:?}"
+    );
 }
