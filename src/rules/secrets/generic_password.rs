@@ -31,7 +31,9 @@ use std::sync::LazyLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
-use super::placeholder::{is_documented_or_placeholder, is_non_secret_shape, is_reference};
+use super::placeholder::{
+    is_documented_or_placeholder, is_non_secret_shape, is_reference, is_uuid,
+};
 use super::provider_tokens::masked_prefix;
 use super::rule::shannon_entropy;
 use crate::document::Document;
@@ -97,6 +99,15 @@ static ASSIGNMENT: LazyLock<Option<Regex>> = LazyLock::new(|| {
 static DOCKER_LEGACY: LazyLock<Option<Regex>> = LazyLock::new(|| {
     build(
         r#"(?i)^\s*(?:ENV|ARG)\s+(?P<name>[A-Za-z_][A-Za-z0-9_]*)[ \t]+(?P<val>[^\s=][^\s]*)\s*$"#,
+    )
+});
+
+/// `<name> [key|token|...] value` at the end of a line, without `=`: how credentials are
+/// noted in READMEs, notes and ad-hoc config (`sendgrid api key 9f2c…`). Only outside code,
+/// only for the last thing on the line, and with the random-looking value gate.
+static SPACED: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    build(
+        r#"(?i)(?:^|[^A-Za-z0-9_\-])(?P<name>[A-Za-z0-9_\-]*(?:secret|private|access|token|key|pass|auth)[A-Za-z0-9_\-]*(?:[ \t]+(?:api[ _\-]?)?(?:key|token|secret|private|access))?)[ \t]*[:=]?[ \t]+(?P<val>[A-Za-z0-9][A-Za-z0-9_\-+/=.]{9,199})[ \t]*$"#,
     )
 });
 
@@ -322,7 +333,9 @@ fn classify_name(name: &str) -> Option<NameClass> {
     if last == "key" {
         return is_secretive_key(&w).then_some(NameClass::ApiKey);
     }
-    if w.iter().any(|s| is_key_word(s)) {
+    if w.iter()
+        .any(|s| is_key_word(s) || s == "private" || s == "access")
+    {
         return Some(NameClass::ApiKey);
     }
     None
@@ -485,26 +498,39 @@ fn check_line(
         if matches!(op.as_bytes(), b"==" | b"!=" | b"===" | b"!==") {
             continue;
         }
-        candidates.push((name.range(), val.range(), true));
+        candidates.push((name.range(), val.range(), false));
     }
-    let legacy = [&*DOCKER_LEGACY, &*XML_ELEMENT];
+    let legacy = [&*DOCKER_LEGACY, &*XML_ELEMENT, &*SPACED];
     for (i, re) in legacy.iter().enumerate() {
-        if i == 0 && doc.kind != FileKind::Dockerfile {
+        if (i == 0 && doc.kind != FileKind::Dockerfile) || (i == 2 && code) {
             continue;
         }
         let Some(re) = re else { continue };
         for caps in re.captures_iter(line) {
             if let (Some(name), Some(val)) = (caps.name("name"), caps.name("val")) {
-                candidates.push((name.range(), val.range(), false));
+                candidates.push((name.range(), val.range(), i == 2));
             }
         }
     }
-    for (name, val, assigned) in candidates {
+    // `weak`: no `=` between name and value, so the name is weaker evidence and the
+    // value must look random whatever the name says.
+    for (name, val, weak) in candidates {
         let name_text = String::from_utf8_lossy(&line[name.clone()]);
-        let Some(class) = classify_name(&name_text) else {
+        let class = if weak {
+            let named = words(&name_text).iter().any(|w| {
+                [
+                    "key", "token", "secret", "private", "access", "apikey", "auth", "password",
+                ]
+                .contains(&w.as_str())
+            });
+            (named || classify_name(&name_text).is_some()).then_some(NameClass::ApiKey)
+        } else {
+            classify_name(&name_text)
+        };
+        let Some(class) = class else {
             continue;
         };
-        let bare_is_code = code && assigned && !inside_string(line, name.start);
+        let bare_is_code = code && !weak && !inside_string(line, name.start);
         let Some(secret) = secret_range(line, val, bare_is_code) else {
             continue;
         };
@@ -562,7 +588,7 @@ fn is_secret_value(value: &str, name: &str, class: NameClass) -> bool {
     if v.len() < 3
         || is_documented_or_placeholder(v.as_bytes())
         || is_reference(v)
-        || is_non_secret_shape(v)
+        || (is_non_secret_shape(v) && !(class == NameClass::ApiKey && is_uuid(v)))
         || v.eq_ignore_ascii_case(name)
         || looks_like_name(v)
         || (v.contains('{') && v.contains('}'))
@@ -682,6 +708,19 @@ mod tests {
     #[test]
     fn dockerfile_legacy_env_form() {
         assert_eq!(found("Dockerfile", "ENV DB_PASSWORD s3cretpw\n").len(), 1);
+    }
+
+    #[test]
+    fn spaced_notes_need_a_random_value_at_the_end_of_the_line() {
+        assert_eq!(
+            found("notes.txt", "mailer api key q8Zr4tLw0pX2vN7mK3sB\n").len(),
+            1
+        );
+        assert_eq!(
+            found("notes.txt", "the secret key is stored in the vault\n"),
+            []
+        );
+        assert_eq!(found("app.py", "# access token q8Zr4tLw0pX2vN7mK3sB\n"), []);
     }
 
     #[test]

@@ -162,7 +162,7 @@ pub fn is_non_secret_shape(value: &str) -> bool {
         || v.contains(char::is_whitespace)
 }
 
-fn is_uuid(v: &str) -> bool {
+pub fn is_uuid(v: &str) -> bool {
     let parts: Vec<&str> = v.split('-').collect();
     parts.len() == 5
         && parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
