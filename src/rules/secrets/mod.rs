@@ -1,13 +1,107 @@
 //! The `secrets/` rules: hardcoded credentials.
+//!
+//! Two kinds of rule share one checker, so that a credential found by a provider rule is
+//! not reported again by the generic assignment rule:
+//! - provider rules, as data in `rules/secrets/*.toml` ([`provider_tokens`]);
+//! - the named-assignment rules `secrets/generic-password` and `secrets/generic-api-key`
+//!   ([`generic_password`]).
 
-use super::{Checker, RuleMeta};
+pub mod generic_password;
+pub mod placeholder;
+pub mod provider_tokens;
+pub mod rule;
+
+use super::{Checker, Findings, RuleMeta};
+use crate::document::Document;
+use crate::finding::Severity;
+use crate::kind::FileKind;
 
 /// Every checker of the family.
 pub fn checkers() -> Vec<Box<dyn Checker>> {
-    Vec::new()
+    vec![Box::new(SecretScanner)]
 }
+
+/// Runs the provider rules, then the generic rules on what they left.
+struct SecretScanner;
+
+impl Checker for SecretScanner {
+    fn rule_ids(&self) -> Vec<String> {
+        let mut ids = provider_tokens::ProviderTokens.rule_ids();
+        ids.extend(generic_password::RULE_IDS.iter().map(|s| s.to_string()));
+        ids
+    }
+
+    fn applies_to(&self, _kind: FileKind) -> bool {
+        true
+    }
+
+    fn check(&self, doc: &Document, out: &mut Findings) {
+        let mut own = Findings::default();
+        provider_tokens::check_with(&provider_tokens::BUILTIN, doc, &mut own);
+        let taken: Vec<_> = own.raw.iter().filter_map(|f| f.secret.clone()).collect();
+        generic_password::check(doc, &taken, &mut own);
+        out.raw.extend(own.raw);
+    }
+}
+
+const WHY: &str = "A credential committed to a repository can be read by everyone with access \
+to the repository, its forks, clones, CI logs and history, for as long as the credential is \
+valid; removing it in a later commit does not remove it from history.";
+
+const FIX: &str = "Revoke and rotate the credential now, then load it at run time from the \
+environment or a secret manager (and keep it out of the repository, e.g. in an ignored `.env`).";
 
 /// Metadata of every secret rule.
 pub fn meta() -> Vec<RuleMeta> {
-    Vec::new()
+    let mut all: Vec<RuleMeta> = provider_tokens::BUILTIN
+        .rules
+        .iter()
+        .map(|r| {
+            let raw = &r.raw;
+            let provider = raw.provider.clone().unwrap_or_else(|| raw.title.clone());
+            RuleMeta {
+                id: raw.id.clone(),
+                title: raw.title.clone(),
+                severity: raw.severity,
+                enabled: true,
+                why: raw
+                    .why
+                    .clone()
+                    .unwrap_or_else(|| format!("A {provider} credential is hardcoded. {WHY}")),
+                fix: raw.fix.clone().unwrap_or_else(|| {
+                    format!("{FIX} Revoke it in the {provider} console or API first.")
+                }),
+                example: String::new(),
+                fixed_example: String::new(),
+                known_problems: String::new(),
+                checklist: "No secrets in the repository".into(),
+                cwe: vec!["CWE-798".into()],
+                aliases: Vec::new(),
+                tags: vec!["secret".into()],
+                references: raw.references.clone(),
+            }
+        })
+        .collect();
+    all.extend(generic_password::meta());
+    all
+}
+
+/// Shared metadata fields for the family's coded rules.
+fn coded_meta(id: &str, title: &str, severity: Severity, why: &str) -> RuleMeta {
+    RuleMeta {
+        id: id.into(),
+        title: title.into(),
+        severity,
+        enabled: true,
+        why: format!("{why} {WHY}"),
+        fix: FIX.into(),
+        example: String::new(),
+        fixed_example: String::new(),
+        known_problems: String::new(),
+        checklist: "No secrets in the repository".into(),
+        cwe: vec!["CWE-798".into(), "CWE-259".into()],
+        aliases: vec!["B105".into(), "B106".into(), "B107".into()],
+        tags: vec!["secret".into()],
+        references: Vec::new(),
+    }
 }

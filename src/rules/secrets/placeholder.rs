@@ -1,0 +1,260 @@
+//! Values that look like credentials but are not: vendor documentation keys, placeholders,
+//! references to the environment or a template, hashes, identifiers and paths. Shared by
+//! the provider rules (the documentation and placeholder checks) and the generic
+//! assignment rule (all of them).
+
+/// Access keys the providers print in their own documentation; never real.
+const DOCUMENTED_KEYS: &[&str] = &[
+    "AKIAIOSFODNN7EXAMPLE",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "je7MtGbClwBF/2Zp9Utk/h3yCo8nvbEXAMPLEKEY",
+    "AKIAI44QH8DHBEXAMPLE",
+];
+
+/// Words that mark a value as a stand-in for the real thing.
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "example",
+    "changeme",
+    "change_me",
+    "change-me",
+    "placeholder",
+    "redacted",
+    "your_",
+    "your-",
+    "yourpassword",
+    "yourtoken",
+    "yoursecret",
+    "yourkey",
+    "insert",
+    "replace",
+    "dummy",
+    "sample",
+    "fake",
+    "xxxx",
+    "****",
+    "....",
+    "<",
+    "todo",
+    "fixme",
+    "notreal",
+    "not-a-real",
+    "not_a_real",
+    "secretvalue",
+    "secret_value",
+    "my_secret",
+    "mysecret",
+    "mypassword",
+    "my-secret",
+];
+
+/// Whole values that are not secrets.
+const PLACEHOLDER_VALUES: &[&str] = &[
+    "",
+    "none",
+    "null",
+    "nil",
+    "true",
+    "false",
+    "undefined",
+    "test",
+    "testing",
+    "password",
+    "passwd",
+    "secret",
+    "token",
+    "string",
+    "str",
+    "pass",
+    "empty",
+    "required",
+    "optional",
+    "hidden",
+    "masked",
+    "default",
+    "unset",
+    "n/a",
+    "na",
+    "tbd",
+    "abc",
+    "abc123",
+    "123",
+    "1234",
+    "12345",
+    "123456",
+    "foo",
+    "bar",
+    "foobar",
+    "baz",
+    "value",
+    "key",
+    "apikey",
+    "api_key",
+    "your_api_key",
+    "secret_key",
+];
+
+/// True for the vendor documentation keys and for values that are plainly placeholders.
+/// Used by every rule.
+pub fn is_documented_or_placeholder(secret: &[u8]) -> bool {
+    let text = String::from_utf8_lossy(secret);
+    if DOCUMENTED_KEYS.iter().any(|k| text.contains(k)) {
+        return true;
+    }
+    let lower = text.to_ascii_lowercase();
+    if PLACEHOLDER_VALUES.contains(&lower.as_str()) {
+        return true;
+    }
+    if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    // One character repeated (`aaaaaaaa`, `00000000`) or a run like `abcdefgh`, `12345678`.
+    let bytes = lower.as_bytes();
+    let repeated = bytes.windows(2).all(|w| w[0] == w[1]);
+    let sequence = bytes.len() > 3 && bytes.windows(2).all(|w| w[1] == w[0].wrapping_add(1));
+    repeated || sequence || is_reference(&text)
+}
+
+/// True when the value points somewhere else instead of holding the secret: a shell or
+/// compose variable, a template expression, an environment lookup.
+pub fn is_reference(value: &str) -> bool {
+    let v = value.trim();
+    const STARTS: &[&str] = &["$", "%(", "{{", "{%", "<%", "#{", "@{", "%{", "{$", "%env("];
+    const CONTAINS: &[&str] = &[
+        "${",
+        "{{",
+        "os.environ",
+        "os.getenv",
+        "getenv(",
+        "process.env",
+        "env(",
+        "env[",
+        "environ[",
+        "environ.get",
+        "import.meta.env",
+        "secrets.",
+        "vault:",
+        "settings.",
+        "config.get",
+        "config[",
+        "valuefrom",
+        "secretkeyref",
+    ];
+    let lower = v.to_ascii_lowercase();
+    STARTS.iter().any(|s| v.starts_with(s))
+        || CONTAINS.iter().any(|s| lower.contains(s))
+        || (v.starts_with('%') && v.ends_with('%') && v.len() > 2)
+}
+
+/// True for values with a shape that identifies rather than authenticates: UUIDs, git
+/// object ids, integrity hashes, numbers, file paths, URLs without credentials, prose.
+pub fn is_non_secret_shape(value: &str) -> bool {
+    let v = value.trim();
+    is_uuid(v)
+        || is_hex_digest(v)
+        || v.starts_with("sha1-")
+        || v.starts_with("sha256-")
+        || v.starts_with("sha512-")
+        || v.starts_with("sha256:")
+        || v.chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        || is_path(v)
+        || (v.contains("://") && !v.contains('@'))
+        || v.contains(char::is_whitespace)
+}
+
+pub fn is_uuid(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('-').collect();
+    parts.len() == 5
+        && parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// Git object ids (40 or 64 hex) and md5/sha digests used as checksums.
+fn is_hex_digest(v: &str) -> bool {
+    matches!(v.len(), 40 | 64 | 128) && v.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+fn is_path(v: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        ".pem",
+        ".key",
+        ".crt",
+        ".cer",
+        ".json",
+        ".txt",
+        ".yaml",
+        ".yml",
+        ".p12",
+        ".pfx",
+        ".jks",
+        ".keystore",
+        ".der",
+        ".pub",
+        ".env",
+        ".conf",
+        ".ini",
+        ".toml",
+    ];
+    let lower = v.to_ascii_lowercase();
+    v.starts_with('/')
+        || v.starts_with("./")
+        || v.starts_with("../")
+        || v.starts_with("~/")
+        || v.starts_with("file:")
+        || (v.len() > 2 && v.as_bytes().get(1) == Some(&b':') && v.contains('\\'))
+        || EXTENSIONS.iter().any(|e| lower.ends_with(e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vendor_documentation_keys_are_placeholders() {
+        assert!(is_documented_or_placeholder(b"AKIAIOSFODNN7EXAMPLE"));
+        assert!(is_documented_or_placeholder(
+            b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+        ));
+    }
+
+    #[test]
+    fn placeholders_are_recognised() {
+        for p in [
+            "changeme",
+            "<password>",
+            "your-api-key",
+            "xxxxxxxx",
+            "********",
+            "REDACTED",
+        ] {
+            assert!(is_documented_or_placeholder(p.as_bytes()), "{p}");
+        }
+        assert!(!is_documented_or_placeholder(b"Tr0ub4dor&3"));
+    }
+
+    #[test]
+    fn references_are_recognised() {
+        for r in [
+            "${DB_PASSWORD}",
+            "$DB_PASSWORD",
+            "%(db_password)s",
+            "{{ .Values.db.password }}",
+        ] {
+            assert!(is_reference(r), "{r}");
+        }
+        assert!(!is_reference("hunter2"));
+    }
+
+    #[test]
+    fn identifiers_and_paths_are_not_secrets() {
+        assert!(is_non_secret_shape("123e4567-e89b-12d3-a456-426614174000"));
+        assert!(is_non_secret_shape(
+            "da5b2274c0e1f7a0b6e2ffb36d3c5d1e2c0e2b4a"
+        ));
+        assert!(is_non_secret_shape("/run/secrets/db_password"));
+        assert!(is_non_secret_shape("Enter your password"));
+        assert!(!is_non_secret_shape("s3cr3t-Pa55"));
+    }
+}
