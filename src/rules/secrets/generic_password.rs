@@ -91,14 +91,14 @@ static PREFILTER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
 /// can be told from assignments.
 static ASSIGNMENT: LazyLock<Option<Regex>> = LazyLock::new(|| {
     build(
-        r#"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)["'\]]{0,2}(?:\s*:\s*&?'?[A-Za-z_][A-Za-z0-9_<>\[\]'. ]{0,40}?)?\s*(?P<op>:=|=>|===|!==|==|!=|<-|\?\?=|\|\|=|=|:)[ \t]*(?P<val>"(?:[^"\\\n]|\\.){0,500}"|'(?:[^'\\\n]|\\.){0,500}'|`[^`\n]{0,500}`|[^\s,;#'"`)\]}][^\s,;'"`)\]}]{0,500})"#,
+        r#"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)["'\]]{0,2}(?:\s*:\s*&?'?[A-Za-z_][A-Za-z0-9_<>\[\]'. ]{0,40}?)?\s*(?P<op>:=|=>|===|!==|==|!=|<-|\?\?=|\|\|=|=|:)[ \t]*(?P<val>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`|[^\s,;#'"`)\]}][^\s,;'"`)\]}]*)"#,
     )
 });
 
 /// A literal wrapped in a conversion: Go `[]byte("…")`, Rust `String::from("…")`, ...
 static WRAPPED: LazyLock<Option<Regex>> = LazyLock::new(|| {
     build(
-        r#"^(?:\[\]byte|str|bytes|String|String::from|Buffer\.from|Some|SecretString::new|Secret::new|new String|b)\(\s*(?:"((?:[^"\\\n]|\\.){1,500})"|'((?:[^'\\\n]|\\.){1,500})')"#,
+        r#"^(?:\[\]byte|str|bytes|String|String::from|Buffer\.from|Some|SecretString::new|Secret::new|new String|b)\(\s*(?:"((?:[^"\\\n]|\\.)+)"|'((?:[^'\\\n]|\\.)+)')"#,
     )
 });
 
@@ -106,7 +106,7 @@ static WRAPPED: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// `os.getenv("X", "…")`, `env::var("X").unwrap_or("…")`, `os.environ.get("X") or "…"`.
 static FALLBACK: LazyLock<Option<Regex>> = LazyLock::new(|| {
     build(
-        r#"^[^\n]*?(?:\|\||\?\?|\bor\b|unwrap_or\(|,)\s*(?:"((?:[^"\\\n]|\\.){1,500})"|'((?:[^'\\\n]|\\.){1,500})')"#,
+        r#"^[^\n]*?(?:\|\||\?\?|\bor\b|unwrap_or\(|,)\s*(?:"((?:[^"\\\n]|\\.)+)"|'((?:[^'\\\n]|\\.)+)')"#,
     )
 });
 
@@ -122,13 +122,13 @@ static DOCKER_LEGACY: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// only for the last thing on the line, and with the random-looking value gate.
 static SPACED: LazyLock<Option<Regex>> = LazyLock::new(|| {
     build(
-        r#"(?i)(?:^|[^A-Za-z0-9_\-])(?P<name>[A-Za-z0-9_\-]*(?:secret|private|access|token|key|pass|auth)[A-Za-z0-9_\-]*(?:[ \t]+(?:api[ _\-]?)?(?:key|token|secret|private|access))?)[ \t]*[:=]?[ \t]+(?P<val>[A-Za-z0-9][A-Za-z0-9_\-+/=.]{9,199})[ \t]*$"#,
+        r#"(?i)(?:^|[^A-Za-z0-9_\-])(?P<name>[A-Za-z0-9_\-]*(?:secret|private|access|token|key|pass|auth)[A-Za-z0-9_\-]*(?:[ \t]+(?:api[ _\-]?)?(?:key|token|secret|private|access))?)[ \t]*[:=]?[ \t]+(?P<val>[A-Za-z0-9][A-Za-z0-9_\-+/=.]{9,})[ \t]*$"#,
     )
 });
 
 /// XML `<password>value</password>`.
 static XML_ELEMENT: LazyLock<Option<Regex>> =
-    LazyLock::new(|| build(r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.:\-]*)>(?P<val>[^<\s]{1,500})</"#));
+    LazyLock::new(|| build(r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.:\-]*)>(?P<val>[^<\s]+)</"#));
 
 fn build(pattern: &str) -> Option<Regex> {
     RegexBuilder::new(pattern)
