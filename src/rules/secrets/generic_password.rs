@@ -91,7 +91,22 @@ static PREFILTER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
 /// can be told from assignments.
 static ASSIGNMENT: LazyLock<Option<Regex>> = LazyLock::new(|| {
     build(
-        r#"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)["'\]]{0,2}\s*(?P<op>:=|=>|===|!==|==|!=|<-|\?\?=|\|\|=|=|:)[ \t]*(?P<val>"(?:[^"\\\n]|\\.){0,500}"|'(?:[^'\\\n]|\\.){0,500}'|`[^`\n]{0,500}`|[^\s,;#'"`)\]}][^\s,;'"`)\]}]{0,500})"#,
+        r#"(?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)["'\]]{0,2}(?:\s*:\s*&?'?[A-Za-z_][A-Za-z0-9_<>\[\]'. ]{0,40}?)?\s*(?P<op>:=|=>|===|!==|==|!=|<-|\?\?=|\|\|=|=|:)[ \t]*(?P<val>"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`[^`\n]*`|[^\s,;#'"`)\]}][^\s,;'"`)\]}]*)"#,
+    )
+});
+
+/// A literal wrapped in a conversion: Go `[]byte("…")`, Rust `String::from("…")`, ...
+static WRAPPED: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    build(
+        r#"^(?:\[\]byte|str|bytes|String|String::from|Buffer\.from|Some|SecretString::new|Secret::new|new String|b)\(\s*(?:"((?:[^"\\\n]|\\.)+)"|'((?:[^'\\\n]|\\.)+)')"#,
+    )
+});
+
+/// The literal fallback after an environment lookup: `process.env.X || "…"`,
+/// `os.getenv("X", "…")`, `env::var("X").unwrap_or("…")`, `os.environ.get("X") or "…"`.
+static FALLBACK: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    build(
+        r#"^[^\n]*?(?:\|\||\?\?|\bor\b|unwrap_or\(|,)\s*(?:"((?:[^"\\\n]|\\.)+)"|'((?:[^'\\\n]|\\.)+)')"#,
     )
 });
 
@@ -107,13 +122,13 @@ static DOCKER_LEGACY: LazyLock<Option<Regex>> = LazyLock::new(|| {
 /// only for the last thing on the line, and with the random-looking value gate.
 static SPACED: LazyLock<Option<Regex>> = LazyLock::new(|| {
     build(
-        r#"(?i)(?:^|[^A-Za-z0-9_\-])(?P<name>[A-Za-z0-9_\-]*(?:secret|private|access|token|key|pass|auth)[A-Za-z0-9_\-]*(?:[ \t]+(?:api[ _\-]?)?(?:key|token|secret|private|access))?)[ \t]*[:=]?[ \t]+(?P<val>[A-Za-z0-9][A-Za-z0-9_\-+/=.]{9,199})[ \t]*$"#,
+        r#"(?i)(?:^|[^A-Za-z0-9_\-])(?P<name>[A-Za-z0-9_\-]*(?:secret|private|access|token|key|pass|auth)[A-Za-z0-9_\-]*(?:[ \t]+(?:api[ _\-]?)?(?:key|token|secret|private|access))?)[ \t]*[:=]?[ \t]+(?P<val>[A-Za-z0-9][A-Za-z0-9_\-+/=.]{9,})[ \t]*$"#,
     )
 });
 
 /// XML `<password>value</password>`.
 static XML_ELEMENT: LazyLock<Option<Regex>> =
-    LazyLock::new(|| build(r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.:\-]*)>(?P<val>[^<\s]{1,500})</"#));
+    LazyLock::new(|| build(r#"<(?P<name>[A-Za-z_][A-Za-z0-9_.:\-]*)>(?P<val>[^<\s]+)</"#));
 
 fn build(pattern: &str) -> Option<Regex> {
     RegexBuilder::new(pattern)
@@ -489,17 +504,7 @@ fn check_line(
         return;
     };
     let mut candidates: Vec<(Range<usize>, Range<usize>, bool)> = Vec::new();
-    for caps in assignment.captures_iter(line) {
-        let (Some(name), Some(op), Some(val)) =
-            (caps.name("name"), caps.name("op"), caps.name("val"))
-        else {
-            continue;
-        };
-        if matches!(op.as_bytes(), b"==" | b"!=" | b"===" | b"!==") {
-            continue;
-        }
-        candidates.push((name.range(), val.range(), false));
-    }
+    assignments(assignment, line, 0, true, &mut candidates);
     let legacy = [&*DOCKER_LEGACY, &*XML_ELEMENT, &*SPACED];
     for (i, re) in legacy.iter().enumerate() {
         if (i == 0 && doc.kind != FileKind::Dockerfile) || (i == 2 && code) {
@@ -554,6 +559,39 @@ fn check_line(
     }
 }
 
+/// Collects `name = value` pairs of `text` (at `offset` in the line). A quoted value
+/// under a name that is not a credential is read once more inside: a connection string
+/// such as `"Server=db;Password=…"` holds assignments of its own.
+fn assignments(
+    re: &Regex,
+    text: &[u8],
+    offset: usize,
+    descend: bool,
+    out: &mut Vec<(Range<usize>, Range<usize>, bool)>,
+) {
+    for caps in re.captures_iter(text) {
+        let (Some(name), Some(op), Some(val)) =
+            (caps.name("name"), caps.name("op"), caps.name("val"))
+        else {
+            continue;
+        };
+        if matches!(op.as_bytes(), b"==" | b"!=" | b"===" | b"!==") {
+            continue;
+        }
+        let quoted = matches!(val.as_bytes().first(), Some(b'"' | b'\'' | b'`'));
+        let named = classify_name(&String::from_utf8_lossy(name.as_bytes())).is_some();
+        if descend && quoted && !named && val.len() > 2 {
+            let inner = val.start() + 1..val.end() - 1;
+            if let Some(inner_text) = text.get(inner.clone()) {
+                assignments(re, inner_text, offset + inner.start, false, out);
+            }
+            continue;
+        }
+        let shift = |r: Range<usize>| offset + r.start..offset + r.end;
+        out.push((shift(name.range()), shift(val.range()), false));
+    }
+}
+
 /// True when `at` sits inside a string literal on the line (an odd number of `"` or `'`
 /// before it): there a bare `password=x` is text of a connection string, not code.
 fn inside_string(line: &[u8], at: usize) -> bool {
@@ -574,13 +612,38 @@ fn secret_range(line: &[u8], val: Range<usize>, code: bool) -> Option<Range<usiz
         return Some(val.start + 1..val.end - 1);
     }
     if code {
-        return None;
+        return code_literal(line, val.start);
     }
     // Bare YAML tags, anchors, aliases and block scalars.
     if matches!(first, b'!' | b'&' | b'*' | b'|' | b'>' | b'[' | b'{' | b'(') {
         return None;
     }
     Some(val)
+}
+
+/// In code, the literal behind a bare right-hand side that starts at `start`, when there is
+/// one: a wrapped literal or an environment lookup's hardcoded fallback.
+fn code_literal(line: &[u8], start: usize) -> Option<Range<usize>> {
+    let rest = line.get(start..)?;
+    let group = |caps: regex::bytes::Captures| {
+        let m = caps.get(1).or_else(|| caps.get(2))?;
+        Some(start + m.start()..start + m.end())
+    };
+    if let Some(caps) = WRAPPED.as_ref().and_then(|re| re.captures(rest)) {
+        return group(caps);
+    }
+    let value_end = rest
+        .iter()
+        .position(|b| b.is_ascii_whitespace() || matches!(b, b',' | b';' | b')'))
+        .unwrap_or(rest.len());
+    let head = String::from_utf8_lossy(rest.get(..value_end).unwrap_or_default());
+    if !is_reference(&head) {
+        return None;
+    }
+    FALLBACK
+        .as_ref()
+        .and_then(|re| re.captures(rest))
+        .and_then(group)
 }
 
 fn is_secret_value(value: &str, name: &str, class: NameClass) -> bool {
@@ -703,6 +766,23 @@ mod tests {
         let src = "password = get_password()\npassword = other\nif password == \"x1y2\":\n\
                    def f(password: str): pass\ntoken = os.environ[\"TOKEN\"]\n";
         assert_eq!(found("app.py", src), []);
+    }
+
+    #[test]
+    fn literals_behind_casts_and_env_fallbacks_are_reported() {
+        assert_eq!(
+            found("a.go", "var apiKey = []byte(\"k-8Hq2Lp0Zx7Vb3Nm5\")\n").len(),
+            1
+        );
+        let js = "const SESSION_SECRET = process.env.SESSION_SECRET || \"s3ss-Qw8e7R6t\";\n";
+        assert_eq!(found("a.js", js).len(), 1);
+        assert_eq!(found("a.py", "password = os.getenv(\"PW\")\n"), []);
+    }
+
+    #[test]
+    fn typed_constants_are_read_past_the_type() {
+        let rs = "pub const BILLING_TOKEN: &str = \"bl_9Xq2Lp0Zx7Vb3Nm5Kd\";\n";
+        assert_eq!(found("a.rs", rs).len(), 1);
     }
 
     #[test]

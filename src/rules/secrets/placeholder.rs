@@ -118,7 +118,9 @@ pub fn is_documented_or_placeholder(secret: &[u8]) -> bool {
 /// compose variable, a template expression, an environment lookup.
 pub fn is_reference(value: &str) -> bool {
     let v = value.trim();
-    const STARTS: &[&str] = &["$", "%(", "{{", "{%", "<%", "#{", "@{", "%{", "{$", "%env("];
+    const STARTS: &[&str] = &[
+        "$", "\\$", "%(", "{{", "{%", "<%", "#{", "@{", "%{", "{$", "%env(",
+    ];
     const CONTAINS: &[&str] = &[
         "${",
         "{{",
