@@ -14,7 +14,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
+use regex::Regex;
 use tree_sitter::Node;
 
 use crate::document::Document;
@@ -55,16 +55,13 @@ impl Checker for DebugEnabled {
     }
 }
 
-/// The cheap test that decides whether the file is parsed at all.
+/// The cheap test that decides whether the file is parsed at all: something is assigned
+/// to or passed as `debug`/`DEBUG`, a `"DEBUG"` key, or Werkzeug's `use_debugger`.
 fn mentions_debug(text: &str) -> bool {
-    static DEBUG: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(["debug"])
-            .ok()
-    });
-    // Without the automaton (cannot happen for one fixed word) parse rather than miss.
-    DEBUG.as_ref().is_none_or(|ac| ac.is_match(text))
+    static DEBUG: LazyLock<Option<Regex>> =
+        LazyLock::new(|| Regex::new(r#"(?i:debug)\s*=|["']DEBUG["']|use_debugger"#).ok());
+    // Without the regex (cannot happen for a fixed pattern) parse rather than miss.
+    DEBUG.as_ref().is_none_or(|re| re.is_match(text))
 }
 
 /// True for files that only run in tests or on a developer's machine: anything under a
