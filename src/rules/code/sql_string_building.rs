@@ -88,7 +88,27 @@ fn might_build_sql(text: &str) -> bool {
     if FRAGMENT_SINKS.iter().any(|s| text.contains(s)) {
         return true;
     }
-    SINKS.iter().any(|s| text.contains(s)) && VERB.as_ref().is_none_or(|re| re.is_match(text))
+    if !SINKS.iter().any(|s| text.contains(s)) {
+        return false;
+    }
+    let Some(verb) = VERB.as_ref() else {
+        return true;
+    };
+    // A quote, a verb, and SQL after it up to the closing quote: "with open(..)" in a
+    // docstring or "Create a .." in a message does not make the file worth parsing.
+    verb.find_iter(text).any(|m| {
+        let quote = m.as_str().as_bytes().first().copied().unwrap_or(b'"');
+        let rest = text.get(m.start() + 1..).unwrap_or("");
+        let mut end = rest
+            .bytes()
+            .position(|b| b == quote)
+            .unwrap_or(rest.len())
+            .min(400);
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        looks_sql(rest.get(..end).unwrap_or(""))
+    })
 }
 
 /// How a sink takes its query.
@@ -719,7 +739,14 @@ fn looks_sql(shape: &str) -> bool {
         "insert" | "merge" | "replace" => has("into"),
         "update" => has("set"),
         "delete" => has("from"),
-        "with" => has("as") && rest.contains('(') || has("recursive"),
+        // A CTE: `WITH name AS (`; Python's `with open(p) as f:` has no `(` after `as`.
+        "with" => rest.match_indices("as").any(|(i, _)| {
+            let before = rest[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_whitespace);
+            before && rest[i + 2..].trim_start().starts_with('(')
+        }),
         "create" | "alter" | "drop" => words.first().is_some_and(|w| {
             [
                 "table",
@@ -794,6 +821,21 @@ mod tests {
         ] {
             assert!(!looks_sql(prose), "{prose}");
         }
+    }
+
+    #[test]
+    fn prefilter_needs_sql_text_and_a_sink() {
+        assert!(might_build_sql(
+            r#"cur.execute("SELECT id FROM t WHERE a = '%s'" % a)"#
+        ));
+        assert!(might_build_sql(
+            "q = f'''\n  UPDATE t\n  SET a = {a}'''\ncur.execute(q)"
+        ));
+        assert!(!might_build_sql(r#"cur.execute(job)  # "Create a job""#));
+        assert!(!might_build_sql(
+            "\"\"\"\n    with open(p) as f:\"\"\"\nax.text(1, 2, 's')"
+        ));
+        assert!(!might_build_sql(r#"q = "SELECT id FROM t""#));
     }
 
     #[test]
