@@ -221,11 +221,12 @@ enum Value {
 impl Value {
     /// True when the value switches debug on. A string counts only when it says so
     /// ("True", "1", "yes", "on"): Python treats `"False"` as true too, but flagging
-    /// that would report the author's intent wrongly.
+    /// that would report the author's intent wrongly. Of the integers only 1: a
+    /// `DEBUG = 10` is a log or message level constant, not a switch.
     fn is_on(&self) -> bool {
         match self {
             Value::Bool(b) => *b,
-            Value::Int(n) => *n != 0,
+            Value::Int(n) => *n == 1,
             Value::Str(s) => str_to_bool(s) == Some(true),
             Value::None | Value::Unknown => false,
         }
@@ -523,6 +524,11 @@ mod tests {
                    cache.update({'DEBUG': True})\n\
                    app.config.from_mapping(DEBUG=1)\n";
         assert_eq!(lines("app.py", src), [1, 3]);
+    }
+
+    #[test]
+    fn level_constants_are_not_switches() {
+        assert_eq!(lines("constants.py", "DEBUG = 10\nDEBUG = 1\n"), [2]);
     }
 
     #[test]
