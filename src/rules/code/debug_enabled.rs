@@ -14,7 +14,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
+use regex::Regex;
 use tree_sitter::Node;
 
 use crate::document::Document;
@@ -55,16 +55,13 @@ impl Checker for DebugEnabled {
     }
 }
 
-/// The cheap test that decides whether the file is parsed at all.
+/// The cheap test that decides whether the file is parsed at all: something is assigned
+/// to or passed as `debug`/`DEBUG`, a `"DEBUG"` key, or Werkzeug's `use_debugger`.
 fn mentions_debug(text: &str) -> bool {
-    static DEBUG: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-        AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(["debug"])
-            .ok()
-    });
-    // Without the automaton (cannot happen for one fixed word) parse rather than miss.
-    DEBUG.as_ref().is_none_or(|ac| ac.is_match(text))
+    static DEBUG: LazyLock<Option<Regex>> =
+        LazyLock::new(|| Regex::new(r#"(?i:debug)\s*=|["']DEBUG["']|use_debugger"#).ok());
+    // Without the regex (cannot happen for a fixed pattern) parse rather than miss.
+    DEBUG.as_ref().is_none_or(|re| re.is_match(text))
 }
 
 /// True for files that only run in tests or on a developer's machine: anything under a
@@ -224,11 +221,12 @@ enum Value {
 impl Value {
     /// True when the value switches debug on. A string counts only when it says so
     /// ("True", "1", "yes", "on"): Python treats `"False"` as true too, but flagging
-    /// that would report the author's intent wrongly.
+    /// that would report the author's intent wrongly. Of the integers only 1: a
+    /// `DEBUG = 10` is a log or message level constant, not a switch.
     fn is_on(&self) -> bool {
         match self {
             Value::Bool(b) => *b,
-            Value::Int(n) => *n != 0,
+            Value::Int(n) => *n == 1,
             Value::Str(s) => str_to_bool(s) == Some(true),
             Value::None | Value::Unknown => false,
         }
@@ -526,6 +524,11 @@ mod tests {
                    cache.update({'DEBUG': True})\n\
                    app.config.from_mapping(DEBUG=1)\n";
         assert_eq!(lines("app.py", src), [1, 3]);
+    }
+
+    #[test]
+    fn level_constants_are_not_switches() {
+        assert_eq!(lines("constants.py", "DEBUG = 10\nDEBUG = 1\n"), [2]);
     }
 
     #[test]

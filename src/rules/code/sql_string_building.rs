@@ -53,13 +53,19 @@ impl Checker for SqlStringBuilding {
             return;
         };
         let root = tree.root_node();
-        let mut calls = Vec::new();
-        python::walk(root, |n| {
-            if n.kind() == "call" {
-                calls.push(n);
-            }
+        // One pass over the tree collects everything the analysis needs.
+        let (mut calls, mut functions, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
+        python::walk(root, |n| match n.kind() {
+            "call" => calls.push(n),
+            "function_definition" => functions.push((n.byte_range(), n.id())),
+            "assignment" | "augmented_assignment" => assignments.push(n),
+            _ => {}
         });
-        let analyzer = Analyzer::new(doc, root);
+        let scopes = Scopes {
+            functions,
+            module: root.id(),
+        };
+        let analyzer = Analyzer::new(doc, root, scopes, &assignments);
         let mut reported_sites = HashSet::new();
         for call in calls {
             check_sink(&analyzer, call, &mut reported_sites, out);
@@ -82,7 +88,27 @@ fn might_build_sql(text: &str) -> bool {
     if FRAGMENT_SINKS.iter().any(|s| text.contains(s)) {
         return true;
     }
-    SINKS.iter().any(|s| text.contains(s)) && VERB.as_ref().is_none_or(|re| re.is_match(text))
+    if !SINKS.iter().any(|s| text.contains(s)) {
+        return false;
+    }
+    let Some(verb) = VERB.as_ref() else {
+        return true;
+    };
+    // A quote, a verb, and SQL after it up to the closing quote: "with open(..)" in a
+    // docstring or "Create a .." in a message does not make the file worth parsing.
+    verb.find_iter(text).any(|m| {
+        let quote = m.as_str().as_bytes().first().copied().unwrap_or(b'"');
+        let rest = text.get(m.start() + 1..).unwrap_or("");
+        let mut end = rest
+            .bytes()
+            .position(|b| b == quote)
+            .unwrap_or(rest.len())
+            .min(400);
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        looks_sql(rest.get(..end).unwrap_or(""))
+    })
 }
 
 /// How a sink takes its query.
@@ -294,43 +320,45 @@ struct Analyzer<'d, 'a, 't> {
     root: Node<'t>,
     /// Assignments to each name, per scope (function or module), in source order.
     assigns: HashMap<ScopeKey, Vec<Assign<'t>>>,
+    scopes: Scopes,
     /// The value of a name after its first k assignments, k = index + 1.
     states: RefCell<HashMap<ScopeKey, Vec<Value>>>,
 }
 
 impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
-    fn new(doc: &'d Document<'a>, root: Node<'t>) -> Self
+    fn new(doc: &'d Document<'a>, root: Node<'t>, scopes: Scopes, nodes: &[Node<'t>]) -> Self
     where
         'a: 't,
     {
         let mut assigns: HashMap<ScopeKey, Vec<Assign<'t>>> = HashMap::new();
-        python::walk(root, |n| {
+        for &n in nodes {
             let op = match n.kind() {
                 "assignment" => None,
                 "augmented_assignment" => n.child_by_field_name("operator").map(|o| o.kind()),
-                _ => return,
+                _ => continue,
             };
             let (Some(left), Some(right)) = (
                 n.child_by_field_name("left"),
                 n.child_by_field_name("right"),
             ) else {
-                return;
+                continue;
             };
             if left.kind() != "identifier" {
-                return;
+                continue;
             }
-            let key = (scope_of(n, root).id(), text(doc, left).to_string());
+            let key = (scopes.of(n.start_byte()), text(doc, left).to_string());
             assigns.entry(key).or_default().push(Assign {
                 end: n.end_byte(),
                 node: n,
                 right,
                 op,
             });
-        });
+        }
         Analyzer {
             doc,
             root,
             assigns,
+            scopes,
             states: RefCell::new(HashMap::new()),
         }
     }
@@ -544,7 +572,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
     /// loop variable, an import) except UPPER_CASE constants, taken as safe.
     fn name(&self, node: Node<'t>, at: usize, d: usize) -> Value {
         let name = text(self.doc, node);
-        let scope = scope_of(node, self.root).id();
+        let scope = self.scopes.of(node.start_byte());
         let local = (scope, name.to_string());
         if let Some(list) = self.assigns.get(&local) {
             let count = list.iter().filter(|a| a.end <= at).count();
@@ -628,16 +656,24 @@ fn keep_built(mut value: Value, previous: Option<Value>) -> Value {
     value
 }
 
-/// The function (or module) whose local variables `node` sees.
-fn scope_of<'t>(node: Node<'t>, root: Node<'t>) -> Node<'t> {
-    let mut at = node.parent();
-    while let Some(n) = at {
-        if n.kind() == "function_definition" {
-            return n;
-        }
-        at = n.parent();
+/// Where each function's local variables live. (Not `Node::parent`: tree-sitter finds a
+/// parent by descending from the root, which made large files quadratic.)
+struct Scopes {
+    /// Byte range and node id of every function, in source order.
+    functions: Vec<(Range<usize>, usize)>,
+    module: usize,
+}
+
+impl Scopes {
+    /// The id of the innermost function around byte `at`, or of the module.
+    fn of(&self, at: usize) -> usize {
+        let started = self.functions.partition_point(|(r, _)| r.start <= at);
+        self.functions[..started]
+            .iter()
+            .rev()
+            .find(|(r, _)| at < r.end)
+            .map_or(self.module, |(_, id)| *id)
     }
-    root
 }
 
 fn is_number(node: Node) -> bool {
@@ -703,7 +739,14 @@ fn looks_sql(shape: &str) -> bool {
         "insert" | "merge" | "replace" => has("into"),
         "update" => has("set"),
         "delete" => has("from"),
-        "with" => has("as") && rest.contains('(') || has("recursive"),
+        // A CTE: `WITH name AS (`; Python's `with open(p) as f:` has no `(` after `as`.
+        "with" => rest.match_indices("as").any(|(i, _)| {
+            let before = rest[..i]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_whitespace);
+            before && rest[i + 2..].trim_start().starts_with('(')
+        }),
         "create" | "alter" | "drop" => words.first().is_some_and(|w| {
             [
                 "table",
@@ -778,6 +821,21 @@ mod tests {
         ] {
             assert!(!looks_sql(prose), "{prose}");
         }
+    }
+
+    #[test]
+    fn prefilter_needs_sql_text_and_a_sink() {
+        assert!(might_build_sql(
+            r#"cur.execute("SELECT id FROM t WHERE a = '%s'" % a)"#
+        ));
+        assert!(might_build_sql(
+            "q = f'''\n  UPDATE t\n  SET a = {a}'''\ncur.execute(q)"
+        ));
+        assert!(!might_build_sql(r#"cur.execute(job)  # "Create a job""#));
+        assert!(!might_build_sql(
+            "\"\"\"\n    with open(p) as f:\"\"\"\nax.text(1, 2, 's')"
+        ));
+        assert!(!might_build_sql(r#"q = "SELECT id FROM t""#));
     }
 
     #[test]
