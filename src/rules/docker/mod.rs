@@ -1,8 +1,10 @@
 //! The `docker/` rules.
 
+mod from;
 pub mod image;
 mod root_user;
 mod unpinned_image;
+mod unverifiable_image;
 
 use super::Checker;
 
@@ -11,5 +13,6 @@ pub fn checkers() -> Vec<Box<dyn Checker>> {
     vec![
         Box::new(root_user::RootUser),
         Box::new(unpinned_image::UnpinnedImage),
+        Box::new(unverifiable_image::UnverifiableImage),
     ]
 }
