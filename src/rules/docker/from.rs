@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::parse::dockerfile::{Dockerfile, UNKNOWN, assignments, expand};
+use crate::parse::dockerfile::{Dockerfile, Stage, UNKNOWN, assignments, expand};
 
 /// An image reference and where it is written.
 pub struct ImageRef<'a> {
@@ -85,4 +85,31 @@ pub fn pulled_images(dockerfile: &Dockerfile) -> Vec<ImageRef<'_>> {
         }
     }
     images
+}
+
+/// The stages that make up the final image: the last stage and the earlier stages it is
+/// built `FROM`, root ancestor first.
+pub fn final_chain(stages: &[Stage]) -> Vec<usize> {
+    let Some(last) = stages.len().checked_sub(1) else {
+        return Vec::new();
+    };
+    let mut chain = vec![last];
+    // Stage names only refer to earlier stages, so the chain ends; the cap is for safety.
+    while let Some(parent) = chain.last().and_then(|&i| parent_stage(stages, i)) {
+        if chain.len() > stages.len() {
+            break;
+        }
+        chain.push(parent);
+    }
+    chain.reverse();
+    chain
+}
+
+/// The earlier stage that stage `index` is built `FROM`, if any.
+fn parent_stage(stages: &[Stage], index: usize) -> Option<usize> {
+    let image = stages.get(index)?.image.to_ascii_lowercase();
+    stages
+        .get(..index)?
+        .iter()
+        .rposition(|s| s.name.as_deref() == Some(image.as_str()))
 }
