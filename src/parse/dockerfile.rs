@@ -510,6 +510,13 @@ mod tests {
     }
 
     #[test]
+    fn two_heredocs_on_one_line() {
+        let d = parse("FROM a:1\nCOPY <<A <<\"B\" /dst/\none\nA\ntwo\nB\nUSER app\n");
+        assert_eq!(keywords(&d), [("FROM", 1), ("COPY", 2), ("USER", 7)]);
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+    }
+
+    #[test]
     fn here_string_is_not_a_heredoc() {
         let d = parse("FROM a:1\nRUN cat <<< \"x\"\nUSER app\n");
         assert_eq!(keywords(&d), [("FROM", 1), ("RUN", 2), ("USER", 3)]);
