@@ -238,19 +238,24 @@ pub fn expand(text: &str, vars: &HashMap<String, Option<String>>, unknown: &str)
 }
 
 fn expand_braced(body: &str, vars: &HashMap<String, Option<String>>, unknown: &str) -> String {
-    let ops = [":-", ":+", "-", "+"];
-    let split = ops
-        .iter()
-        .filter_map(|op| body.find(op).map(|at| (at, *op)))
-        .min_by_key(|(at, op)| (*at, std::cmp::Reverse(op.len())));
-    let Some((at, op)) = split else {
-        return lookup(body, vars, unknown);
+    // The operator follows the name directly: `${NAME:-word}`, never inside the word.
+    let name_len = body
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(body.len());
+    let (name, rest) = body.split_at(name_len);
+    let op = [":-", ":+", ":?", "-", "+", "?"]
+        .into_iter()
+        .find(|op| rest.starts_with(op));
+    let Some(op) = op else {
+        return lookup(name, vars, unknown);
     };
-    let (name, word) = (&body[..at], &body[at + op.len()..]);
+    let word = &rest[op.len()..];
     let value = vars.get(name);
     let set = matches!(value, Some(Some(v)) if !(op.starts_with(':') && v.is_empty()));
     let known = !matches!(value, Some(None));
     match (op, known, set) {
+        // `${X:?message}` fails the build when X is unset: the value, when there is one.
+        (":?" | "?", _, _) => lookup(name, vars, unknown),
         // Declared without a value: the default is what a build without `--build-arg`
         // gets, so it is what we judge.
         (":-" | "-", false, _) => word.to_string(),
@@ -510,6 +515,13 @@ mod tests {
     }
 
     #[test]
+    fn two_heredocs_on_one_line() {
+        let d = parse("FROM a:1\nCOPY <<A <<\"B\" /dst/\none\nA\ntwo\nB\nUSER app\n");
+        assert_eq!(keywords(&d), [("FROM", 1), ("COPY", 2), ("USER", 7)]);
+        assert!(d.errors.is_empty(), "{:?}", d.errors);
+    }
+
+    #[test]
     fn here_string_is_not_a_heredoc() {
         let d = parse("FROM a:1\nRUN cat <<< \"x\"\nUSER app\n");
         assert_eq!(keywords(&d), [("FROM", 1), ("RUN", 2), ("USER", 3)]);
@@ -580,6 +592,8 @@ mod tests {
         assert_eq!(ex("${LATER:-0}"), "0");
         assert_eq!(ex("${LATER:+x}"), "\u{0}");
         assert_eq!(ex("a:${TAG:+x}"), "a:x");
+        assert_eq!(ex("a:${TAG:?tag-required}"), "a:3.12");
+        assert_eq!(ex("a:${NOPE:-1-rc}"), "a:1-rc");
     }
 
     #[test]

@@ -110,6 +110,10 @@ const META_FILES: &[(&str, &str)] = &[
         include_str!("../../rules/meta/compose.toml"),
     ),
     (
+        "rules/meta/k8s.toml",
+        include_str!("../../rules/meta/k8s.toml"),
+    ),
+    (
         "rules/meta/code.toml",
         include_str!("../../rules/meta/code.toml"),
     ),

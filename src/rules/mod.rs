@@ -8,6 +8,7 @@
 pub mod code;
 pub mod compose;
 pub mod docker;
+pub mod k8s;
 mod meta;
 pub mod secrets;
 
@@ -91,6 +92,7 @@ pub fn builtin_checkers() -> Vec<Box<dyn Checker>> {
     all.extend(secrets::checkers());
     all.extend(docker::checkers());
     all.extend(compose::checkers());
+    all.extend(k8s::checkers());
     all.extend(code::checkers());
     all
 }

@@ -1,5 +1,6 @@
 //! The `compose/` rules.
 
+mod debug_enabled;
 mod docker_socket_mount;
 mod host_network;
 mod missing_resource_limits;
@@ -13,6 +14,7 @@ use super::Checker;
 /// Every checker of the family.
 pub fn checkers() -> Vec<Box<dyn Checker>> {
     vec![
+        Box::new(debug_enabled::DebugEnabled),
         Box::new(docker_socket_mount::DockerSocketMount),
         Box::new(host_network::HostNetwork),
         Box::new(missing_resource_limits::MissingResourceLimits),

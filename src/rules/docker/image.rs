@@ -68,13 +68,15 @@ pub fn interpolate(text: &str) -> String {
                 out.push_str(&rest[at..]);
                 return out;
             };
+            // The operator follows the name directly: `${NAME:-word}`; the `:?` and `+`
+            // forms depend on the deploy-time value.
             let inner = &body[..close];
-            match inner
-                .find(":-")
-                .map(|i| i + 2)
-                .or_else(|| inner.find('-').map(|i| i + 1))
-            {
-                Some(word) => out.push_str(inner.get(word..).unwrap_or("")),
+            let name_len = inner
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(inner.len());
+            let op = &inner[name_len..];
+            match op.strip_prefix(":-").or_else(|| op.strip_prefix('-')) {
+                Some(word) => out.push_str(word),
                 None => out.push_str(UNKNOWN),
             }
             rest = &body[close + 1..];
@@ -129,5 +131,7 @@ mod tests {
         assert_eq!(interpolate("pg:${TAG}"), "pg:\u{0}");
         assert_eq!(interpolate("$REG/app"), "\u{0}/app");
         assert_eq!(interpolate("a$$b"), "a$b");
+        assert_eq!(interpolate("pg:${TAG:?tag-required}"), "pg:\u{0}");
+        assert_eq!(interpolate("pg:${TAG:-16-alpine}"), "pg:16-alpine");
     }
 }

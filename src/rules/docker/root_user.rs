@@ -15,6 +15,7 @@
 
 use std::collections::HashMap;
 
+use super::from::final_chain;
 use super::image::is_root_user;
 use crate::document::Document;
 use crate::kind::FileKind;
@@ -37,14 +38,11 @@ impl Checker for RootUser {
     fn check(&self, doc: &Document, out: &mut Findings) {
         let dockerfile = doc.dockerfile();
         let stages = dockerfile.stages();
-        let Some(last) = stages.len().checked_sub(1) else {
-            return;
-        };
-        let Some(final_stage) = stages.get(last) else {
+        let Some(final_stage) = stages.last() else {
             return;
         };
 
-        match user_of(dockerfile, &stages, last) {
+        match user_of(dockerfile, &stages) {
             StageUser::NonRoot => {}
             StageUser::Root { line, user } => {
                 let range = doc.line_range(line);
@@ -78,22 +76,16 @@ enum StageUser {
     Unset,
 }
 
-/// The user of stage `index`, following `FROM <earlier stage>` for stages with no `USER`.
-fn user_of(dockerfile: &Dockerfile, stages: &[Stage], index: usize) -> StageUser {
+/// The user of the final stage, following `FROM <earlier stage>` for stages with no
+/// `USER`.
+fn user_of(dockerfile: &Dockerfile, stages: &[Stage]) -> StageUser {
     let globals = dockerfile.global_args();
-    let mut chain = vec![index];
-    // Stage names only refer to earlier stages, so the chain ends; the cap is for safety.
-    while let Some(parent) = chain.last().and_then(|&i| parent_stage(stages, i)) {
-        if chain.len() > stages.len() {
-            break;
-        }
-        chain.push(parent);
-    }
+    let chain = final_chain(stages);
 
     // Walk from the root ancestor down, carrying ENV values and the last USER.
     let mut env: HashMap<String, Option<String>> = HashMap::new();
     let mut user = StageUser::Unset;
-    for &i in chain.iter().rev() {
+    for &i in &chain {
         let Some(stage) = stages.get(i) else {
             continue;
         };
@@ -141,13 +133,4 @@ fn user_of(dockerfile: &Dockerfile, stages: &[Stage], index: usize) -> StageUser
         }
     }
     user
-}
-
-/// The earlier stage that stage `index` is built `FROM`, if any.
-fn parent_stage(stages: &[Stage], index: usize) -> Option<usize> {
-    let image = stages.get(index)?.image.to_ascii_lowercase();
-    stages
-        .get(..index)?
-        .iter()
-        .rposition(|s| s.name.as_deref() == Some(image.as_str()))
 }

@@ -1,0 +1,78 @@
+//! The pod specs and containers of Kubernetes manifests, as the `k8s/` rules see them.
+
+use crate::document::Document;
+use crate::parse::yaml::Node;
+
+/// A container and the pod spec it runs in.
+pub struct Container<'a> {
+    pub pod: &'a Node,
+    pub body: &'a Node,
+    /// `initContainers` rather than `containers`.
+    pub init: bool,
+}
+
+impl Container<'_> {
+    pub fn name(&self) -> &str {
+        self.body.get("name").and_then(Node::as_str).unwrap_or("?")
+    }
+}
+
+/// Every container of every workload in `doc` (all documents of a multi-document file).
+/// Helm templates are not YAML until rendered: they give nothing, and `warn` says so.
+pub fn containers<'d>(doc: &'d Document, warn: bool) -> Vec<Container<'d>> {
+    if doc.text.contains("{{") {
+        if warn {
+            doc.warn(
+                0,
+                "looks like a Helm template (`{{ }}`); not checked until rendered",
+            );
+        }
+        return Vec::new();
+    }
+    let mut all = Vec::new();
+    for root in &doc.yaml().documents {
+        let Some(pod) = pod_spec(root) else {
+            continue;
+        };
+        if pod.as_map().is_none() {
+            if warn {
+                doc.warn(
+                    pod.pos.line,
+                    "the pod spec is not a mapping; its containers are not checked",
+                );
+            }
+            continue;
+        }
+        for (key, init) in [("containers", false), ("initContainers", true)] {
+            for body in pod.get(key).and_then(Node::as_seq).unwrap_or(&[]) {
+                if body.as_map().is_some() {
+                    all.push(Container { pod, body, init });
+                }
+            }
+        }
+    }
+    all
+}
+
+/// The pod spec of a workload document, by its `kind` (not necessarily a mapping).
+fn pod_spec(root: &Node) -> Option<&Node> {
+    let path: &[&str] = match root.get("kind")?.as_str()? {
+        "Pod" => &["spec"],
+        "CronJob" => &["spec", "jobTemplate", "spec", "template", "spec"],
+        "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicaSet"
+        | "Job"
+        | "ReplicationController" => &["spec", "template", "spec"],
+        _ => return None,
+    };
+    root.path(path)
+}
+
+/// The value of `securityContext.<key>`, the container's winning over the pod's.
+pub fn security<'a>(c: &Container<'a>, key: &str) -> Option<&'a Node> {
+    c.body
+        .path(&["securityContext", key])
+        .or_else(|| c.pod.path(&["securityContext", key]))
+}
