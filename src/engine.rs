@@ -15,13 +15,15 @@ use crate::finding::{Finding, Severity};
 use crate::fingerprint;
 use crate::kind::FileKind;
 use crate::report::line_hash;
-use crate::rules::{self, Checker, Findings, RawFinding, RuleMeta};
+use crate::rules::{self, Checker, Findings, RawFinding, RuleMeta, Settings};
 use crate::suppress;
 
 /// Which rules run, and at what severity.
 pub struct RuleSet {
     enabled: HashSet<String>,
     severity: BTreeMap<String, Severity>,
+    /// What the configuration says about how rules check (`[docker] target`, ...).
+    settings: Settings,
 }
 
 impl RuleSet {
@@ -51,7 +53,11 @@ impl RuleSet {
                 (m.id.clone(), s)
             })
             .collect();
-        RuleSet { enabled, severity }
+        RuleSet {
+            enabled,
+            severity,
+            settings: Settings::from_config(config),
+        }
     }
 
     pub fn is_enabled(&self, id: &str) -> bool {
@@ -87,7 +93,7 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(rules: RuleSet) -> Engine {
-        let checkers = rules::builtin_checkers()
+        let checkers = rules::builtin_checkers_with(&rules.settings)
             .into_iter()
             .filter(|c| c.rule_ids().iter().any(|id| rules.is_enabled(id)))
             .collect();

@@ -8,13 +8,16 @@ mod root_user;
 mod unpinned_image;
 mod unverifiable_image;
 
-use super::Checker;
+use super::{Checker, Settings};
 
 /// Every checker of the family.
-pub fn checkers() -> Vec<Box<dyn Checker>> {
+pub fn checkers(settings: &Settings) -> Vec<Box<dyn Checker>> {
+    let target = settings.docker_target.clone();
     vec![
-        Box::new(debug_enabled::DebugEnabled),
-        Box::new(root_user::RootUser),
+        Box::new(debug_enabled::DebugEnabled {
+            target: target.clone(),
+        }),
+        Box::new(root_user::RootUser { target }),
         Box::new(unpinned_image::UnpinnedImage),
         Box::new(unverifiable_image::UnverifiableImage),
     ]
