@@ -2,6 +2,7 @@
 
 mod debug_enabled;
 mod docker_socket_mount;
+pub(crate) mod extends;
 mod host_network;
 mod missing_resource_limits;
 mod privileged;
