@@ -23,6 +23,17 @@ pub struct Config {
     pub max_file_size: Option<u64>,
     #[serde(default)]
     pub rules: RulesConfig,
+    #[serde(default)]
+    pub docker: DockerConfig,
+}
+
+/// `[docker]`: how Dockerfiles are built.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DockerConfig {
+    /// The stage `docker build --target` builds: the image the rules judge, in the
+    /// Dockerfiles that have a stage of that name (the others: their last stage).
+    pub target: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -138,6 +149,19 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("c.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn docker_target_parses_and_unknown_docker_keys_fail() {
+        let c = Config::parse(Path::new("c.toml"), "[docker]\ntarget = \"runtime\"\n").unwrap();
+        assert_eq!(c.docker.target.as_deref(), Some("runtime"));
+        let err = Config::parse(Path::new("c.toml"), "[docker]\nstage = \"runtime\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("c.toml:2:") && err.contains("target"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::cell::{OnceCell, RefCell};
 use std::ops::Range;
+use std::path::Path;
 
 use crate::finding::{Snippet, Span};
 use crate::kind::FileKind;
@@ -15,6 +16,10 @@ pub struct Document<'a> {
     pub text: &'a str,
     line_starts: Vec<usize>,
     warnings: RefCell<Vec<String>>,
+    /// The scanned folder `path` is relative to, when the file is in a working tree that
+    /// is scanned as a folder: rules that read a neighbouring file (compose `extends:`)
+    /// stay inside it. `None` for a single file given on the command line.
+    root: Option<&'a Path>,
     pub(crate) cache: ParseCache,
 }
 
@@ -26,6 +31,8 @@ pub(crate) struct ParseCache {
     /// Python syntax tree (`crate::parse::python::tree`); `None` inside when the parser
     /// could not run.
     pub(crate) python: OnceCell<Option<tree_sitter::Tree>>,
+    /// The bases of each compose service (`extends:`), see `rules::compose::extends`.
+    pub(crate) compose_bases: OnceCell<crate::rules::compose::extends::BaseMap>,
 }
 
 impl<'a> Document<'a> {
@@ -38,8 +45,20 @@ impl<'a> Document<'a> {
             text,
             line_starts,
             warnings: RefCell::new(Vec::new()),
+            root: None,
             cache: ParseCache::default(),
         }
+    }
+
+    /// The same document, known to live under the scanned folder `root`.
+    pub fn with_root(mut self, root: Option<&'a Path>) -> Self {
+        self.root = root;
+        self
+    }
+
+    /// The scanned folder `path` is relative to, if any (see the field).
+    pub fn root(&self) -> Option<&'a Path> {
+        self.root
     }
 
     /// 1-based line of byte `offset`.

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::panic::AssertUnwindSafe;
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -15,13 +16,15 @@ use crate::finding::{Finding, Severity};
 use crate::fingerprint;
 use crate::kind::FileKind;
 use crate::report::line_hash;
-use crate::rules::{self, Checker, Findings, RawFinding, RuleMeta};
+use crate::rules::{self, Checker, Findings, RawFinding, RuleMeta, Settings};
 use crate::suppress;
 
 /// Which rules run, and at what severity.
 pub struct RuleSet {
     enabled: HashSet<String>,
     severity: BTreeMap<String, Severity>,
+    /// What the configuration says about how rules check (`[docker] target`, ...).
+    settings: Settings,
 }
 
 impl RuleSet {
@@ -51,7 +54,11 @@ impl RuleSet {
                 (m.id.clone(), s)
             })
             .collect();
-        RuleSet { enabled, severity }
+        RuleSet {
+            enabled,
+            severity,
+            settings: Settings::from_config(config),
+        }
     }
 
     pub fn is_enabled(&self, id: &str) -> bool {
@@ -87,7 +94,7 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(rules: RuleSet) -> Engine {
-        let checkers = rules::builtin_checkers()
+        let checkers = rules::builtin_checkers_with(&rules.settings)
             .into_iter()
             .filter(|c| c.rule_ids().iter().any(|id| rules.is_enabled(id)))
             .collect();
@@ -102,23 +109,34 @@ impl Engine {
         let scanned = AtomicUsize::new(0);
         let warnings = AtomicUsize::new(0);
 
-        walk.run(&|visit| match visit {
-            Visit::File(source) => {
-                scanned.fetch_add(1, Ordering::Relaxed);
-                let (found, warned) = self.check_source(&source);
-                warnings.fetch_add(warned, Ordering::Relaxed);
-                if !found.is_empty() {
-                    lock(&findings).extend(found);
+        // One root at a time (as the walk does anyway), so that each document knows the
+        // folder it belongs to: rules that read a neighbouring file stay inside it.
+        for root in &walk.roots {
+            let bound = root.is_dir().then_some(root.as_path());
+            let one = TreeWalk {
+                roots: vec![root.clone()],
+                threads: walk.threads,
+                max_file_size: walk.max_file_size,
+                exclude: walk.exclude.clone(),
+            };
+            one.run(&|visit| match visit {
+                Visit::File(source) => {
+                    scanned.fetch_add(1, Ordering::Relaxed);
+                    let (found, warned) = self.check_source_in(&source, bound);
+                    warnings.fetch_add(warned, Ordering::Relaxed);
+                    if !found.is_empty() {
+                        lock(&findings).extend(found);
+                    }
                 }
-            }
-            Visit::Skipped { reason, .. } => {
-                *lock(&skipped).entry(reason).or_default() += 1;
-            }
-            Visit::Warning(message) => {
-                tracing::warn!("{message}");
-                warnings.fetch_add(1, Ordering::Relaxed);
-            }
-        });
+                Visit::Skipped { reason, .. } => {
+                    *lock(&skipped).entry(reason).or_default() += 1;
+                }
+                Visit::Warning(message) => {
+                    tracing::warn!("{message}");
+                    warnings.fetch_add(1, Ordering::Relaxed);
+                }
+            });
+        }
 
         let mut findings = findings.into_inner().unwrap_or_else(|e| e.into_inner());
         sort_findings(&mut findings);
@@ -137,9 +155,15 @@ impl Engine {
 
     /// Checks one source; returns its findings and how many warnings it logged.
     pub fn check_source(&self, source: &Source) -> (Vec<Finding>, usize) {
+        self.check_source_in(source, None)
+    }
+
+    /// Checks one source whose path is relative to the scanned folder `root` (`None`:
+    /// not known, or not on disk); returns its findings and how many warnings it logged.
+    pub fn check_source_in(&self, source: &Source, root: Option<&Path>) -> (Vec<Finding>, usize) {
         let text = String::from_utf8_lossy(&source.bytes);
         let kind = FileKind::classify(&source.path, &text);
-        let doc = Document::new(&source.path, kind, &text);
+        let doc = Document::new(&source.path, kind, &text).with_root(root);
 
         let mut raw = Findings::default();
         for checker in self.checkers.iter().filter(|c| c.applies_to(kind)) {

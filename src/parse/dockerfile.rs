@@ -59,6 +59,9 @@ pub struct Instruction {
     /// The arguments after the keyword: continuations joined with a space, comment lines
     /// inside the continuation dropped, surrounding whitespace trimmed.
     pub args: String,
+    /// Bytes of each heredoc body (`RUN <<EOF` .. `EOF`, the closing word excluded), in
+    /// order.
+    pub heredocs: Vec<Range<usize>>,
 }
 
 impl Instruction {
@@ -406,21 +409,27 @@ impl<'a> Parser<'a> {
             self.error(first + 1, format!("unknown instruction `{word}`"));
             return;
         }
-        if matches!(keyword.as_str(), "RUN" | "COPY" | "ADD") {
-            self.skip_heredocs(first + 1, &args);
-        }
+        let heredocs = if matches!(keyword.as_str(), "RUN" | "COPY" | "ADD") {
+            self.skip_heredocs(first + 1, &args)
+        } else {
+            Vec::new()
+        };
         self.out.instructions.push(Instruction {
             keyword,
             line: first + 1,
             range: start..end,
             args,
+            heredocs,
         });
     }
 
-    /// Skips the bodies of the heredocs (`<<EOF`, `<<-"EOF"`) that `args` opens.
-    fn skip_heredocs(&mut self, line: usize, args: &str) {
+    /// Skips the bodies of the heredocs (`<<EOF`, `<<-"EOF"`) that `args` opens; returns
+    /// their byte ranges.
+    fn skip_heredocs(&mut self, line: usize, args: &str) -> Vec<Range<usize>> {
+        let mut ranges = Vec::new();
         for (strip_tabs, word) in heredoc_words(args) {
             let mut closed = false;
+            let mut range: Option<Range<usize>> = None;
             while let Some(body) = self.lines.get(self.next) {
                 self.next += 1;
                 let t = if strip_tabs {
@@ -432,12 +441,16 @@ impl<'a> Parser<'a> {
                     closed = true;
                     break;
                 }
+                let end = body.start + body.text.len();
+                range = Some(range.map_or(body.start..end, |r| r.start..end));
             }
+            ranges.extend(range);
             if !closed {
                 self.error(line, format!("heredoc `{word}` is never closed"));
-                return;
+                return ranges;
             }
         }
+        ranges
     }
 
     fn error(&mut self, line: usize, message: impl Into<String>) {
@@ -516,9 +529,16 @@ mod tests {
 
     #[test]
     fn two_heredocs_on_one_line() {
-        let d = parse("FROM a:1\nCOPY <<A <<\"B\" /dst/\none\nA\ntwo\nB\nUSER app\n");
-        assert_eq!(keywords(&d), [("FROM", 1), ("COPY", 2), ("USER", 7)]);
+        let text = "FROM a:1\nCOPY <<A <<\"B\" /dst/\none\nA\ntwo\nthree\nB\nUSER app\n";
+        let d = parse(text);
+        assert_eq!(keywords(&d), [("FROM", 1), ("COPY", 2), ("USER", 8)]);
         assert!(d.errors.is_empty(), "{:?}", d.errors);
+        let bodies: Vec<&str> = d.instructions[1]
+            .heredocs
+            .iter()
+            .map(|r| &text[r.clone()])
+            .collect();
+        assert_eq!(bodies, ["one", "two\nthree"]);
     }
 
     #[test]

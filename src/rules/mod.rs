@@ -11,10 +11,12 @@ pub mod docker;
 pub mod k8s;
 mod meta;
 pub mod secrets;
+mod settings;
 
 use std::ops::Range;
 
 pub use meta::{RuleMeta, builtin_meta, explain_text};
+pub use settings::Settings;
 
 use crate::document::Document;
 use crate::kind::FileKind;
@@ -86,11 +88,16 @@ impl Findings {
     }
 }
 
-/// Every built-in checker.
+/// Every built-in checker, with the default settings.
 pub fn builtin_checkers() -> Vec<Box<dyn Checker>> {
+    builtin_checkers_with(&Settings::default())
+}
+
+/// Every built-in checker, made with `settings`.
+pub fn builtin_checkers_with(settings: &Settings) -> Vec<Box<dyn Checker>> {
     let mut all: Vec<Box<dyn Checker>> = Vec::new();
     all.extend(secrets::checkers());
-    all.extend(docker::checkers());
+    all.extend(docker::checkers(settings));
     all.extend(compose::checkers());
     all.extend(k8s::checkers());
     all.extend(code::checkers());

@@ -4,13 +4,16 @@
 //! Flags a service that has neither `deploy.resources.limits.memory` (Compose
 //! specification) nor `mem_limit` (legacy form), whether or not the file has a
 //! `version:` key. Anchors and `<<:` merges are resolved by the YAML parser, and
-//! `extends:` within the same file is followed. Reported on the service's name.
+//! `extends:` is followed, within the file and into other compose files inside the scanned
+//! folder. Reported on the service's name.
 //!
 //! ## Known problems
-//! TODO: `extends` with `file:` (another compose file) is not followed; such services are
-//! not reported rather than guessed at.
+//! A service whose `extends` cannot be followed (a file outside the scanned folder, or a
+//! single file scanned on its own) is not reported rather than guessed at; a warning says
+//! so.
 
-use super::services::{Service, extended, range_of, services};
+use super::extends::lineage;
+use super::services::{range_of, services};
 use crate::document::Document;
 use crate::kind::FileKind;
 use crate::parse::yaml::Node;
@@ -30,9 +33,11 @@ impl Checker for MissingResourceLimits {
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {
-        let all = services(doc);
-        for service in &all {
-            if limited(&all, service, 0) != Some(false) {
+        for service in services(doc) {
+            let Some(lineage) = lineage(doc, &service) else {
+                continue;
+            };
+            if lineage.into_iter().any(has_memory_limit) {
                 continue;
             }
             out.report(
@@ -44,19 +49,6 @@ impl Checker for MissingResourceLimits {
                 ),
             );
         }
-    }
-}
-
-/// Whether the service, or one it extends, sets a memory limit; `None` when that cannot
-/// be known here (it extends a service in another file).
-fn limited(all: &[Service], service: &Service, depth: usize) -> Option<bool> {
-    if has_memory_limit(service.body) {
-        return Some(true);
-    }
-    match extended(all, service) {
-        (_, true) => None,
-        (Some(base), false) if depth < 16 => limited(all, base, depth + 1),
-        _ => Some(false),
     }
 }
 

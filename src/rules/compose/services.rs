@@ -45,25 +45,6 @@ pub fn services<'d>(doc: &'d Document) -> Vec<Service<'d>> {
     all
 }
 
-/// The service that `service` extends within the same file, if any. `extends` naming
-/// another file is not followed (`None`, and `true` for "extends elsewhere").
-pub fn extended<'a>(all: &'a [Service<'a>], service: &Service) -> (Option<&'a Service<'a>>, bool) {
-    let Some(extends) = service.body.get("extends") else {
-        return (None, false);
-    };
-    let (target, file) = match extends.as_str() {
-        Some(name) => (Some(name), None),
-        None => (
-            extends.get("service").and_then(Node::as_str),
-            extends.get("file").and_then(Node::as_str),
-        ),
-    };
-    if file.is_some() {
-        return (None, true);
-    }
-    (target.and_then(|t| all.iter().find(|s| s.name == t)), false)
-}
-
 /// Bytes from `node`'s start to the end of its line: what a finding points at.
 pub fn range_of(doc: &Document, node: &Node) -> Range<usize> {
     let line_end = doc.line_range(node.pos.line).end;

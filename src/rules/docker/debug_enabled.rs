@@ -2,15 +2,15 @@
 //!
 //! ## What it does
 //! Flags `ENV DEBUG=true`, `ENV FLASK_DEBUG=1`, `ENV NODE_ENV=development` and the like in
-//! the final stage and the stages it is built `FROM` (a builder stage's `ENV` does not
-//! ship). Reported on the `ENV` line.
+//! the stage that is built (the last one, or `[docker] target`) and the stages it is built
+//! `FROM` (a builder stage's `ENV` does not ship). Reported on the `ENV` line.
 //!
 //! ## Why is this bad?
 //! Debug mode shows stack traces, settings and sometimes an interactive console to
 //! whoever triggers an error, and the image carries it into every deployment.
 
 use super::debug_setting::is_debug_setting;
-use super::from::final_chain;
+use super::from::built_chain;
 use crate::document::Document;
 use crate::kind::FileKind;
 use crate::parse::dockerfile::assignments;
@@ -18,7 +18,10 @@ use crate::rules::{Checker, Findings};
 
 const ID: &str = "docker/debug-enabled";
 
-pub struct DebugEnabled;
+pub struct DebugEnabled {
+    /// `[docker] target`: the stage that is built.
+    pub target: Option<String>,
+}
 
 impl Checker for DebugEnabled {
     fn rule_ids(&self) -> Vec<String> {
@@ -31,7 +34,7 @@ impl Checker for DebugEnabled {
 
     fn check(&self, doc: &Document, out: &mut Findings) {
         let stages = doc.dockerfile().stages();
-        for index in final_chain(&stages) {
+        for index in built_chain(&stages, self.target.as_deref()) {
             let Some(stage) = stages.get(index) else {
                 continue;
             };

@@ -87,13 +87,21 @@ pub fn pulled_images(dockerfile: &Dockerfile) -> Vec<ImageRef<'_>> {
     images
 }
 
-/// The stages that make up the final image: the last stage and the earlier stages it is
-/// built `FROM`, root ancestor first.
-pub fn final_chain(stages: &[Stage]) -> Vec<usize> {
-    let Some(last) = stages.len().checked_sub(1) else {
+/// The stage that is built: the one named `target` (`[docker] target`, as
+/// `docker build --target` would) when the Dockerfile has it, else the last one.
+pub fn built_stage(stages: &[Stage], target: Option<&str>) -> Option<usize> {
+    target
+        .and_then(|t| stages.iter().position(|s| s.name.as_deref() == Some(t)))
+        .or_else(|| stages.len().checked_sub(1))
+}
+
+/// The stages that make up the built image: the built stage (see [`built_stage`]) and the
+/// earlier stages it is built `FROM`, root ancestor first.
+pub fn built_chain(stages: &[Stage], target: Option<&str>) -> Vec<usize> {
+    let Some(built) = built_stage(stages, target) else {
         return Vec::new();
     };
-    let mut chain = vec![last];
+    let mut chain = vec![built];
     // Stage names only refer to earlier stages, so the chain ends; the cap is for safety.
     while let Some(parent) = chain.last().and_then(|&i| parent_stage(stages, i)) {
         if chain.len() > stages.len() {

@@ -6,6 +6,7 @@ mod privileged;
 mod root_user;
 mod unpinned_image;
 mod workloads;
+mod writable_root_fs;
 
 use super::Checker;
 
@@ -17,5 +18,6 @@ pub fn checkers() -> Vec<Box<dyn Checker>> {
         Box::new(privileged::Privileged),
         Box::new(root_user::RootUser),
         Box::new(unpinned_image::UnpinnedImage),
+        Box::new(writable_root_fs::WritableRootFs),
     ]
 }
