@@ -43,7 +43,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::placeholder::{
-    is_documented_or_placeholder, is_non_secret_shape, is_reference, is_uuid,
+    is_documented_or_placeholder, is_hex_digest, is_non_secret_shape, is_reference, is_uuid,
 };
 use super::provider_tokens::masked_prefix;
 use super::rule::shannon_entropy;
@@ -922,7 +922,10 @@ fn is_secret_value(value: &str, name: &str, class: NameClass) -> bool {
         || is_documented_or_placeholder(v.as_bytes())
         || is_reference(v)
         || (is_non_secret_shape(v)
-            && !(class != NameClass::Password && is_uuid(v) && uuid_name(name)))
+            && !(class != NameClass::Password && is_uuid(v) && uuid_name(name))
+            // 40 and 64 hex digits are git ids and checksums elsewhere; under a name
+            // that says token or secret they are the token (Sentry, CircleCI, Meraki).
+            && !is_hex_digest(v))
         || is_code_expression(v)
         || v.eq_ignore_ascii_case(name)
         || looks_like_name(v)
@@ -1321,6 +1324,13 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    #[test]
+    fn hex_tokens_under_credential_names_are_reported() {
+        let hex = "d37a8b9e09642cb73cfcf4e1284815fc3d6a55a7";
+        assert_eq!(found("a.env", &format!("SENTRY_TOKEN={hex}\n")).len(), 1);
+        assert_eq!(found("a.env", &format!("COMMIT_SHA={hex}\n")), []);
     }
 
     #[test]

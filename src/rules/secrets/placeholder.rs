@@ -239,7 +239,7 @@ pub fn is_uuid(v: &str) -> bool {
 }
 
 /// Git object ids (40 or 64 hex) and md5/sha digests used as checksums.
-fn is_hex_digest(v: &str) -> bool {
+pub fn is_hex_digest(v: &str) -> bool {
     matches!(v.len(), 40 | 64 | 128) && v.chars().all(|c| c.is_ascii_hexdigit())
 }
 
