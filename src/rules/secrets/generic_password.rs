@@ -1150,7 +1150,10 @@ pub fn meta() -> Vec<RuleMeta> {
     password.example = "DB_PASSWORD=Summer2024!".into();
     password.fixed_example = "DB_PASSWORD=${DB_PASSWORD}".into();
     password.known_problems = "The file is read line by line: a value on the line after its \
-                               key is missed."
+                               key is missed. Silent in documentation (.md, .rst, .adoc, \
+                               .html, *.examples.json, text under docs/) and in tests \
+                               (tests/, test_*.py, *_test.go, *.spec.ts): a real password \
+                               written only there is missed."
         .into();
     let mut api_key = super::coded_meta(
         API_KEY_ID,
@@ -1160,6 +1163,12 @@ pub fn meta() -> Vec<RuleMeta> {
     );
     api_key.example = "api_token = \"q8Zr4tLw0pX2vN7mK3sB\"".into();
     api_key.fixed_example = "api_token = os.environ[\"API_TOKEN\"]".into();
+    api_key.known_problems = "Silent in documentation (.md, .rst, .adoc, .html, \
+                              *.examples.json, text under docs/). A value made only of \
+                              words (`MaxResults`) is taken for a field name, and a \
+                              `<word>_key` whose word is not a credential word or a \
+                              provider name needs a digit or 20 characters."
+        .into();
     vec![password, api_key]
 }
 
