@@ -949,6 +949,7 @@ fn is_secret_value(value: &str, name: &str, class: NameClass) -> bool {
                 && classes.iter().filter(|&&c| c).count() >= 2
                 && !is_word_shaped(v)
                 && !is_snake_identifier(v)
+                && !is_header_or_option(v)
                 && (class == NameClass::ApiKey
                     || v.len() >= 20
                     || v.bytes().any(|b| b.is_ascii_digit()))
@@ -1061,6 +1062,21 @@ fn is_word_shaped(v: &str) -> bool {
         && total >= 3 * pieces.len()
         && short <= 1
         && pieces.iter().all(|p| p.len() <= 20)
+}
+
+/// An HTTP header name (`x-amz-server-side-encryption-customer-key-MD5`) or an option
+/// setting (`StrictHostKeyChecking=no`): names, not keys.
+fn is_header_or_option(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    let header = lower.starts_with("x-")
+        && lower.split('-').count() >= 3
+        && lower
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let option = v.split_once('=').is_some_and(|(k, val)| {
+        is_word_shaped(k) && !val.is_empty() && val.bytes().all(|b| b.is_ascii_alphabetic())
+    });
+    header || option
 }
 
 /// A C or assembler symbol: `ring_core_0_17_14__aes_hw_set_encrypt_key`,
@@ -1358,6 +1374,11 @@ mod tests {
         ] {
             assert!(!is_word_shaped(v), "{v}");
         }
+        assert!(is_header_or_option(
+            "x-amz-server-side-encryption-customer-key-MD5"
+        ));
+        assert!(is_header_or_option("StrictHostKeyChecking=no"));
+        assert!(!is_header_or_option("xk-9fQ2-Lp8v"));
         assert!(is_snake_identifier(
             "ring_core_0_17_14__aes_hw_set_encrypt_key"
         ));
