@@ -17,8 +17,19 @@
 //! References (`${VAR}`, `$VAR`, `%(VAR)s`, `{{ .Values.x }}`, `os.environ[…]`,
 //! `process.env.X`, `env("X")`), variables and calls on the right side in code, type
 //! annotations and comparisons, placeholders (`changeme`, `<password>`, `xxxx`,
-//! `REDACTED`, `example`, empty, `null`, ...), vendor documentation keys, UUIDs, git SHAs
-//! and digests, paths, prose, and every lockfile.
+//! `REDACTED`, `example`, empty, `null`, ...), vendor documentation keys, UUIDs (except
+//! under a key or service-token name), git SHAs and digests, stored password hashes, paths,
+//! ARNs, prose, identifiers on the right side (`MaxResults`, `auth.CustomUser`, C
+//! symbols, calls and subscripts), lookup keys (`limit_key`, `sort_key`: a `*_key` needs a
+//! credential word or a provider name before `key`), and every lockfile.
+//!
+//! Two kinds of file are judged differently, on purpose:
+//! - documentation (`.md`, `.rst`, `.adoc`, `.html`, `*.examples.json`, text files under
+//!   `docs/`): these rules are silent there, since a page's passwords are made up for it;
+//!   the provider rules still run, since a real key pasted into a README is a leak;
+//! - tests (`tests/`, `test_*.py`, `*_test.go`, `*.spec.ts`, ...): `generic-password` is
+//!   silent (test passwords log fake users in, and were most of what this rule found in a
+//!   real tree), `generic-api-key` and the provider rules still report.
 //!
 //! ## Known problems
 //! TODO: the reading is line-oriented (a regex per assignment form); a value on the line
@@ -32,7 +43,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use regex::bytes::{Regex, RegexBuilder};
 
 use super::placeholder::{
-    is_documented_or_placeholder, is_non_secret_shape, is_reference, is_uuid,
+    is_documented_or_placeholder, is_hex_digest, is_non_secret_shape, is_reference, is_uuid,
 };
 use super::provider_tokens::masked_prefix;
 use super::rule::shannon_entropy;
@@ -145,6 +156,11 @@ enum NameClass {
     Password,
     /// Token, key, credentials: the value must also look random.
     ApiKey,
+    /// `<word>_key` where the word is neither a credential qualifier nor a known kind of
+    /// lookup key (`alchemy_key`, `geocode_key`: often a provider we have no rule for).
+    /// The value must look random and hold a digit: field names such as `MaxResults`
+    /// under `limit_key` have none.
+    OtherKey,
 }
 
 /// Words that, last in a name, make it describe something else than the secret:
@@ -276,6 +292,48 @@ const DESCRIPTIVE_SUFFIXES: &[&str] = &[
     "selector",
     "mount",
     "volume",
+    "template",
+    "lock",
+    "locked",
+    "through",
+    "expired",
+    "match",
+    "info",
+    "arn",
+    "role",
+    "status",
+    "state",
+    "flag",
+    "flags",
+    "cb",
+    // Django ORM lookups: `password__startswith="md5$"` filters on a stored hash.
+    "startswith",
+    "endswith",
+    "istartswith",
+    "iendswith",
+    "contains",
+    "icontains",
+    "exact",
+    "iexact",
+    "isnull",
+    // `AUTH_USER_MODEL`, `auth_backend`, `token_scope`, `auth_host`: settings about
+    // authentication, not credentials.
+    "model",
+    "models",
+    "backend",
+    "backends",
+    "user",
+    "users",
+    "username",
+    "level",
+    "scheme",
+    "scope",
+    "scopes",
+    "realm",
+    "domain",
+    "host",
+    "hostname",
+    "port",
 ];
 
 /// Splits a name into lowercase words at `_`, `-`, `.`, and camelCase boundaries.
@@ -307,13 +365,19 @@ fn words(name: &str) -> Vec<String> {
 fn classify_name(name: &str) -> Option<NameClass> {
     let w = words(name);
     let last = w.last()?;
+    // `pass` is a password only as the last word (`db_pass`, `become_pass`); first or in
+    // the middle it is the verb or a class (`pass_through`, `PassNode.COLOR`).
     let is_password = |s: &str| {
-        matches!(
+        (matches!(
             s,
-            "password" | "passwd" | "pwd" | "pass" | "passphrase" | "passcode" | "passw"
+            "password" | "passwd" | "pwd" | "passphrase" | "passcode" | "passw"
         ) || s.ends_with("password")
-            || s.ends_with("passwd")
+            || s.ends_with("passwd"))
+            && !s.starts_with("nopass")
     };
+    if is_file_name(name) {
+        return None;
+    }
     let is_key_word = |s: &str| {
         matches!(
             s,
@@ -342,11 +406,11 @@ fn classify_name(name: &str) -> Option<NameClass> {
     if last != "key" && last != "secret" && DESCRIPTIVE_SUFFIXES.contains(&last.as_str()) {
         return None;
     }
-    if w.iter().any(|s| is_password(s)) || last == "secret" {
+    if w.iter().any(|s| is_password(s)) || last == "secret" || last == "pass" {
         return Some(NameClass::Password);
     }
     if last == "key" {
-        return is_secretive_key(&w).then_some(NameClass::ApiKey);
+        return key_class(&w);
     }
     if w.iter()
         .any(|s| is_key_word(s) || s == "private" || s == "access")
@@ -357,9 +421,11 @@ fn classify_name(name: &str) -> Option<NameClass> {
 }
 
 /// `api_key`, `secret_key`, `access_key`, `private_key`, `<provider>_key`: a key name
-/// that is a credential. `primary_key`, `foreign_key`, `sort_key`, `cache_key` are not.
-fn is_secretive_key(w: &[String]) -> bool {
-    const NOT_SECRET: &[&str] = &[
+/// that is a credential ([`NameClass::ApiKey`]). `primary_key`, `limit_key`, `result_key`,
+/// `sort_key`, `cache_key` are lookup keys (`None`). Any other `<word>_key` is
+/// [`NameClass::OtherKey`].
+fn key_class(w: &[String]) -> Option<NameClass> {
+    const LOOKUP: &[&str] = &[
         "primary",
         "foreign",
         "sort",
@@ -386,7 +452,6 @@ fn is_secretive_key(w: &[String]) -> bool {
         "routing",
         "sharding",
         "shard",
-        "storage",
         "redis",
         "local",
         "session",
@@ -394,6 +459,49 @@ fn is_secretive_key(w: &[String]) -> bool {
         "react",
         "data",
         "env",
+        "limit",
+        "result",
+        "results",
+        "input",
+        "output",
+        "next",
+        "more",
+        "marker",
+        "page",
+        "pagination",
+        "filter",
+        "config",
+        "setting",
+        "settings",
+        "option",
+        "field",
+        "index",
+        "nested",
+        "top",
+        "level",
+        "parent",
+        "child",
+        "item",
+        "entry",
+        "node",
+        "snake",
+        "camel",
+        "header",
+        "query",
+        "param",
+        "state",
+        "success",
+        "delete",
+        "name",
+        "guid",
+        "registry",
+        "reg",
+        "dedup",
+        "dedupe",
+        "condition",
+        "tag",
+        "label",
+        "metric",
         "a",
         "no",
         "this",
@@ -409,11 +517,133 @@ fn is_secretive_key(w: &[String]) -> bool {
         "in",
         "on",
     ];
-    w.len() >= 2
-        && w.iter()
-            .rev()
-            .nth(1)
-            .is_some_and(|prev| !NOT_SECRET.contains(&prev.as_str()))
+    let prev = w.iter().rev().nth(1)?;
+    if is_secretive_key(prev) {
+        Some(NameClass::ApiKey)
+    } else if LOOKUP.contains(&prev.as_str()) || prev.bytes().all(|b| b.is_ascii_digit()) {
+        None
+    } else {
+        Some(NameClass::OtherKey)
+    }
+}
+
+/// The word before `key` says credential: `api`, `secret`, `signing`, a provider name.
+fn is_secretive_key(prev: &str) -> bool {
+    const SECRETIVE: &[&str] = &[
+        "api",
+        "secret",
+        "access",
+        "private",
+        "priv",
+        "auth",
+        "signing",
+        "sign",
+        "signature",
+        "encryption",
+        "encrypt",
+        "decryption",
+        "decrypt",
+        "crypt",
+        "crypto",
+        "cipher",
+        "client",
+        "master",
+        "app",
+        "application",
+        "service",
+        "account",
+        "license",
+        "licence",
+        "subscription",
+        "consumer",
+        "shared",
+        "hmac",
+        "jwt",
+        "webhook",
+        "admin",
+        "root",
+        "deploy",
+        "ssh",
+        "gpg",
+        "pgp",
+        "rsa",
+        "ecdsa",
+        "ed25519",
+        "aes",
+        "instrumentation",
+        "ingest",
+        "ingestion",
+        "write",
+        "server",
+        "partner",
+        "merchant",
+        "developer",
+        "dev",
+        "personal",
+        "project",
+        "org",
+        "organization",
+        "sdk",
+        "rest",
+        "live",
+        "prod",
+        "production",
+        "sandbox",
+        "storage",
+        "sas",
+        "tls",
+        "ssl",
+        "cert",
+        "bot",
+        "token",
+        "preshared",
+        "psk",
+    ];
+    SECRETIVE.contains(&prev) || PROVIDER_WORDS.contains(prev)
+}
+
+/// Lowercase provider names of the built-in rules (`stripe`, `sendgrid`, `newrelic`), so
+/// that `STRIPE_KEY` and `sendgridKey` are read as credentials.
+static PROVIDER_WORDS: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+    const TOO_COMMON: &[&str] = &["the", "new", "face", "hub", "cloud", "teams"];
+    let mut out = std::collections::HashSet::new();
+    for rule in &super::provider_tokens::BUILTIN.rules {
+        let Some(provider) = rule.raw.provider.as_deref() else {
+            continue;
+        };
+        let lower = provider.to_ascii_lowercase();
+        if lower.starts_with("the ") {
+            continue;
+        }
+        let joined: String = lower
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let first: String = lower
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        for word in [joined, first] {
+            if word.len() >= 4 && !TOO_COMMON.contains(&word.as_str()) {
+                out.insert(word);
+            }
+        }
+    }
+    out
+});
+
+/// A file name rather than a variable: `EVP_PKEY_print_private.3`, `openssl-passwd.html`
+/// (build scripts and man-page lists name files after the functions they document).
+fn is_file_name(name: &str) -> bool {
+    const EXTENSIONS: &[&str] = &[
+        "html", "htm", "pod", "md", "rst", "txt", "in", "c", "h", "o", "py", "js", "ts", "rs",
+        "go", "java", "pem", "json", "yml", "yaml",
+    ];
+    name.rsplit_once('.').is_some_and(|(stem, ext)| {
+        !stem.is_empty()
+            && (EXTENSIONS.contains(&ext.to_ascii_lowercase().as_str())
+                || (!ext.is_empty() && ext.bytes().all(|b| b.is_ascii_digit())))
+    })
 }
 
 fn is_code(doc: &Document) -> bool {
@@ -428,6 +658,15 @@ fn is_code(doc: &Document) -> bool {
     ) {
         return true;
     }
+    // Scripts without an extension (`bin/ansible`) say what they are on their first line.
+    let first_line = doc.text.lines().next().unwrap_or_default();
+    if first_line.starts_with("#!")
+        && ["python", "node", "ruby", "perl", "php"]
+            .iter()
+            .any(|i| first_line.contains(i))
+    {
+        return true;
+    }
     let ext = doc
         .path
         .rsplit_once('.')
@@ -436,6 +675,9 @@ fn is_code(doc: &Document) -> bool {
         ext.as_deref(),
         Some(
             "rb" | "php"
+                | "pyi"
+                | "ps1"
+                | "psm1"
                 | "cs"
                 | "kt"
                 | "kts"
@@ -472,10 +714,14 @@ pub fn check(doc: &Document, taken: &[Range<usize>], out: &mut Findings) {
     let (Some(prefilter), Some(assignment)) = (&*PREFILTER, &*ASSIGNMENT) else {
         return;
     };
-    if is_skipped_file(doc.path) {
+    if is_skipped_file(doc.path) || is_documentation(doc.path) {
         return;
     }
     let code = is_code(doc);
+    // Passwords in tests log a fake user in; they are the bulk of what a generic password
+    // rule finds in a real tree. Tokens and keys there are still reported: a random-looking
+    // value is real more often, and provider rules run everywhere.
+    let passwords = !is_test_path(doc.path);
     let mut last_line = 0;
     for hit in prefilter.find_iter(doc.text) {
         let line = doc.line_of(hit.start());
@@ -487,7 +733,7 @@ pub fn check(doc: &Document, taken: &[Range<usize>], out: &mut Findings) {
         if range.len() > MAX_LINE {
             continue;
         }
-        check_line(doc, range, code, assignment, taken, out);
+        check_line(doc, range, code, passwords, assignment, taken, out);
     }
 }
 
@@ -495,6 +741,7 @@ fn check_line(
     doc: &Document,
     range: Range<usize>,
     code: bool,
+    passwords: bool,
     assignment: &Regex,
     taken: &[Range<usize>],
     out: &mut Findings,
@@ -513,6 +760,19 @@ fn check_line(
         let Some(re) = re else { continue };
         for caps in re.captures_iter(line) {
             if let (Some(name), Some(val)) = (caps.name("name"), caps.name("val")) {
+                // With `:` or `=` between them, the pair is an assignment, and the
+                // assignment reading has already judged its name.
+                let between = line.get(name.end()..val.start()).unwrap_or_default();
+                // `key: build-deps-1` starting a line is a YAML key the assignment
+                // reading has judged; `taxjar key: a1b2…` names the service first.
+                let starts_line = line
+                    .get(..name.start())
+                    .unwrap_or_default()
+                    .iter()
+                    .all(|b| b.is_ascii_whitespace() || *b == b'-');
+                if i == 2 && starts_line && between.iter().any(|b| matches!(b, b':' | b'=')) {
+                    continue;
+                }
                 candidates.push((name.range(), val.range(), i == 2));
             }
         }
@@ -535,7 +795,10 @@ fn check_line(
         let Some(class) = class else {
             continue;
         };
-        let bare_is_code = code && !weak && !inside_string(line, name.start);
+        if class == NameClass::Password && !passwords {
+            continue;
+        }
+        let bare_is_code = code && !weak && !inside_string(line, name.start, name.end);
         let Some(secret) = secret_range(line, val, bare_is_code) else {
             continue;
         };
@@ -549,7 +812,7 @@ fn check_line(
         }
         let (id, what) = match class {
             NameClass::Password => (PASSWORD_ID, "password"),
-            NameClass::ApiKey => (API_KEY_ID, "credential"),
+            NameClass::ApiKey | NameClass::OtherKey => (API_KEY_ID, "credential"),
         };
         let message = format!(
             "{what} `{}` hardcoded in `{name_text}`",
@@ -592,9 +855,16 @@ fn assignments(
     }
 }
 
-/// True when `at` sits inside a string literal on the line (an odd number of `"` or `'`
-/// before it): there a bare `password=x` is text of a connection string, not code.
-fn inside_string(line: &[u8], at: usize) -> bool {
+/// True when the name at `at..name_end` sits inside a string literal on the line (an odd
+/// number of `"` or `'` before it): there a bare `password=x` is text of a connection
+/// string, not code.
+fn inside_string(line: &[u8], at: usize, name_end: usize) -> bool {
+    // A quoted key (`"password": x`, `env["PGPASSWORD"] = x`) opens and closes its own
+    // string: what follows it is code.
+    let quote_before = at.checked_sub(1).and_then(|i| line.get(i)).copied();
+    if matches!(quote_before, Some(b'"' | b'\'')) && line.get(name_end).copied() == quote_before {
+        return false;
+    }
     let before = line.get(..at).unwrap_or_default();
     let count = |q: u8| before.iter().filter(|&&b| b == q).count();
     count(b'"') % 2 == 1 || count(b'\'') % 2 == 1
@@ -651,7 +921,12 @@ fn is_secret_value(value: &str, name: &str, class: NameClass) -> bool {
     if v.len() < 3
         || is_documented_or_placeholder(v.as_bytes())
         || is_reference(v)
-        || (is_non_secret_shape(v) && !(class == NameClass::ApiKey && is_uuid(v)))
+        || (is_non_secret_shape(v)
+            && !(class != NameClass::Password && is_uuid(v) && uuid_name(name))
+            // 40 and 64 hex digits are git ids and checksums elsewhere; under a name
+            // that says token or secret they are the token (Sentry, CircleCI, Meraki).
+            && !is_hex_digest(v))
+        || is_code_expression(v)
         || v.eq_ignore_ascii_case(name)
         || looks_like_name(v)
         || (v.contains('{') && v.contains('}'))
@@ -663,7 +938,7 @@ fn is_secret_value(value: &str, name: &str, class: NameClass) -> bool {
     }
     match class {
         NameClass::Password => true,
-        NameClass::ApiKey => {
+        NameClass::ApiKey | NameClass::OtherKey => {
             let classes = [
                 v.bytes().any(|b| b.is_ascii_lowercase()),
                 v.bytes().any(|b| b.is_ascii_uppercase()),
@@ -672,8 +947,196 @@ fn is_secret_value(value: &str, name: &str, class: NameClass) -> bool {
             v.len() >= 10
                 && shannon_entropy(v.as_bytes()) >= 3.0
                 && classes.iter().filter(|&&c| c).count() >= 2
+                && !is_word_shaped(v)
+                && !is_snake_identifier(v)
+                && !is_header_or_option(v)
+                && (class == NameClass::ApiKey
+                    || v.len() >= 20
+                    || v.bytes().any(|b| b.is_ascii_digit()))
         }
     }
+}
+
+/// A UUID is a credential under a key or token name (Heroku, HubSpot and npm tokens are
+/// UUIDs), except under the names of request and paging tokens: `ChangeToken`,
+/// `ClientRequestToken`, `LifecycleActionToken`, `NextToken` are identifiers.
+fn uuid_name(name: &str) -> bool {
+    const REQUEST_TOKENS: &[&str] = &[
+        "change",
+        "request",
+        "client",
+        "lifecycle",
+        "action",
+        "next",
+        "continuation",
+        "pagination",
+        "page",
+        "idempotency",
+        "sync",
+        "cancel",
+        "cancellation",
+        "resume",
+        "state",
+        "nonce",
+        "correlation",
+        "trace",
+        "confirmation",
+        "upload",
+        "batch",
+        "marker",
+        "term",
+        "task",
+    ];
+    let w = words(name);
+    let Some(last) = w.last() else {
+        return false;
+    };
+    if last == "token" || last == "id" {
+        return w
+            .iter()
+            .rev()
+            .nth(1)
+            .is_some_and(|prev| !REQUEST_TOKENS.contains(&prev.as_str()));
+    }
+    true
+}
+
+/// Code on the right side of an assignment, read as text (in docs, `.txt`, templates):
+/// a call `hasher.encode(…`, a subscript `request.POST[…`, a dotted name
+/// `auth.CustomUser`.
+fn is_code_expression(v: &str) -> bool {
+    let head_end = v
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '$')))
+        .unwrap_or(v.len());
+    let (head, rest) = v.split_at(head_end);
+    let starts_ident = head
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$');
+    if !starts_ident {
+        return false;
+    }
+    if rest.starts_with('(') || rest.starts_with('[') {
+        return true;
+    }
+    rest.is_empty()
+        && head.contains('.')
+        && !head.bytes().any(|b| b.is_ascii_digit())
+        && head.split('.').all(|p| {
+            p.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        })
+}
+
+/// Words without digits: `MaxResults`, `NextToken`, `CloudFrontOriginAccessIdentityList.NextMarker`,
+/// `aws:ResourceTag/backup`. A field or type name, not a key: random keys mix case without
+/// forming words, and almost always hold digits.
+fn is_word_shaped(v: &str) -> bool {
+    if v.bytes().any(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    let mut pieces: Vec<String> = Vec::new();
+    for part in v.split(['.', '_', '-', ':', '/', ' ']) {
+        if part.is_empty() {
+            continue;
+        }
+        if !part.bytes().all(|b| b.is_ascii_alphabetic()) {
+            return false;
+        }
+        // Split `NextMarker` into `Next`, `Marker`, keeping acronyms (`SSECustomer`) whole.
+        let mut cur = String::new();
+        let mut prev_lower = false;
+        for c in part.chars() {
+            if c.is_ascii_uppercase() && prev_lower {
+                pieces.push(std::mem::take(&mut cur));
+            }
+            prev_lower = c.is_ascii_lowercase();
+            cur.push(c);
+        }
+        pieces.push(cur);
+    }
+    let total: usize = pieces.iter().map(String::len).sum();
+    let short = pieces.iter().filter(|p| p.len() < 3).count();
+    !pieces.is_empty()
+        && total >= 3 * pieces.len()
+        && short <= 1
+        && pieces.iter().all(|p| p.len() <= 20)
+}
+
+/// An HTTP header name (`x-amz-server-side-encryption-customer-key-MD5`) or an option
+/// setting (`StrictHostKeyChecking=no`): names, not keys.
+fn is_header_or_option(v: &str) -> bool {
+    let lower = v.to_ascii_lowercase();
+    let header = lower.starts_with("x-")
+        && lower.split('-').count() >= 3
+        && lower
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-');
+    let option = v.split_once('=').is_some_and(|(k, val)| {
+        is_word_shaped(k) && !val.is_empty() && val.bytes().all(|b| b.is_ascii_alphabetic())
+    });
+    header || option
+}
+
+/// A C or assembler symbol: `ring_core_0_17_14__aes_hw_set_encrypt_key`,
+/// `X509v3_KU_KEY_ENCIPHERMENT`. Three or more `_`-separated pieces, each of one case.
+fn is_snake_identifier(v: &str) -> bool {
+    let pieces: Vec<&str> = v.split('_').filter(|p| !p.is_empty()).collect();
+    pieces.len() >= 3
+        && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        && pieces.iter().all(|p| {
+            // Random tokens joined by `_` have long pieces mixing letters and digits.
+            let one_case = p
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+                || p.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+            let word_or_number = p.len() <= 8
+                || p.bytes().all(|b| b.is_ascii_digit())
+                || !p.bytes().any(|b| b.is_ascii_digit());
+            (one_case || p.len() <= 6) && word_or_number
+        })
+}
+
+/// Documentation: prose and examples that show how to call an API, whose passwords and
+/// tokens are made up for the page. Provider rules still run there (a real key pasted in
+/// a README is a leak); the generic name-based rules, which have no format to go by, do not.
+fn is_documentation(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let name = lower.rsplit('/').next().unwrap_or(&lower);
+    let in_docs_dir = lower
+        .split('/')
+        .rev()
+        .skip(1)
+        .any(|d| matches!(d, "doc" | "docs" | "documentation" | "man"));
+    const DOC_EXTENSIONS: &[&str] = &[".md", ".markdown", ".rst", ".adoc", ".html", ".htm"];
+    DOC_EXTENSIONS.iter().any(|e| name.ends_with(e))
+        || name.ends_with(".examples.json")
+        || (in_docs_dir && (name.ends_with(".txt") || !name.contains('.')))
+}
+
+/// Test code and its fixtures: a `test`/`tests`/`spec`/`__tests__`/`testdata`/`fixtures`
+/// directory, or a file named as a test (`test_x.py`, `x_test.go`, `x.test.ts`,
+/// `x.spec.js`, `tests.py`, `conftest.py`).
+fn is_test_path(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    let mut parts = lower.rsplit('/');
+    let name = parts.next().unwrap_or(&lower);
+    let in_test_dir = parts.any(|d| {
+        matches!(
+            d,
+            "test" | "tests" | "spec" | "specs" | "__tests__" | "testdata" | "fixtures" | "testing"
+        )
+    });
+    let stem = name.split('.').next().unwrap_or(name);
+    in_test_dir
+        || stem.starts_with("test_")
+        || stem.ends_with("_test")
+        || stem.ends_with("_tests")
+        || matches!(stem, "tests" | "conftest")
+        || name.contains(".test.")
+        || name.contains(".spec.")
 }
 
 /// An identifier rather than a value: `DB_PASSWORD` (an environment variable's name),
@@ -703,7 +1166,10 @@ pub fn meta() -> Vec<RuleMeta> {
     password.example = "DB_PASSWORD=Summer2024!".into();
     password.fixed_example = "DB_PASSWORD=${DB_PASSWORD}".into();
     password.known_problems = "The file is read line by line: a value on the line after its \
-                               key is missed."
+                               key is missed. Silent in documentation (.md, .rst, .adoc, \
+                               .html, *.examples.json, text under docs/) and in tests \
+                               (tests/, test_*.py, *_test.go, *.spec.ts): a real password \
+                               written only there is missed."
         .into();
     let mut api_key = super::coded_meta(
         API_KEY_ID,
@@ -713,6 +1179,12 @@ pub fn meta() -> Vec<RuleMeta> {
     );
     api_key.example = "api_token = \"q8Zr4tLw0pX2vN7mK3sB\"".into();
     api_key.fixed_example = "api_token = os.environ[\"API_TOKEN\"]".into();
+    api_key.known_problems = "Silent in documentation (.md, .rst, .adoc, .html, \
+                              *.examples.json, text under docs/). A value made only of \
+                              words (`MaxResults`) is taken for a field name, and a \
+                              `<word>_key` whose word is not a credential word or a \
+                              provider name needs a digit or 20 characters."
+        .into();
     vec![password, api_key]
 }
 
@@ -801,6 +1273,148 @@ mod tests {
             []
         );
         assert_eq!(found("app.py", "# access token q8Zr4tLw0pX2vN7mK3sB\n"), []);
+    }
+
+    #[test]
+    fn passwords_in_tests_are_not_reported_but_tokens_are() {
+        let src = "client.login(username=\"joe\", password=\"qwerty\")\n\
+                   api_token = \"q8Zr4tLw0pX2vN7mK3sB\"\n";
+        let lines = |path| found(path, src).iter().map(|f| f.0).collect::<Vec<_>>();
+        assert_eq!(lines("app/login.py"), [1, 2]);
+        for test in [
+            "tests/auth.py",
+            "pkg/test/x.py",
+            "test_login.py",
+            "login_test.go",
+            "login.spec.ts",
+        ] {
+            assert_eq!(lines(test), [2], "{test}");
+        }
+        assert!(!is_test_path("easypost-test-api-token.py"));
+        assert!(!is_test_path("src/contest.py"));
+    }
+
+    #[test]
+    fn documentation_is_left_to_the_provider_rules() {
+        let src = "PASSWORD = \"s3krit\"\napi_token = \"q8Zr4tLw0pX2vN7mK3sB\"\n";
+        for doc in [
+            "README.md",
+            "docs/howto.rst",
+            "docs/topics/db.txt",
+            "apis/waf-2015-08-24.examples.json",
+        ] {
+            assert_eq!(found(doc, src), [], "{doc}");
+        }
+        assert_eq!(found("notes.txt", src).len(), 2);
+    }
+
+    #[test]
+    fn dictionary_keys_are_not_credentials() {
+        for (name, value) in [
+            ("limit_key", "MaxResults"),
+            ("result_key", "Reservations"),
+            ("output_token", "DistributionList.NextMarker"),
+            ("sort_key", "Rk8sLq2ZpW9xVb3N"),
+        ] {
+            let line = format!("\"{name}\": \"{value}\"\n");
+            assert_eq!(found("p.json", &line), [], "{name}");
+        }
+        // A key named after a provider, known or not, still counts.
+        assert_eq!(found("a.env", "STRIPE_KEY=Rk8sLq2ZpW9xVb3N\n").len(), 1);
+        assert_eq!(
+            found("a.env", "alchemy_key=v9sswdzc2it8axf4jxwqt7h\n").len(),
+            1
+        );
+        assert_eq!(
+            found("a.env", "beamer_key=b_ByDfulghxvvmHbArJSFfQhxemJPQ\n").len(),
+            1
+        );
+    }
+
+    #[test]
+    fn uuids_are_credentials_only_under_credential_names() {
+        let uuid = "3f1c9a2e-7b4d-4e8a-9c21-5d6e7f809a1b";
+        for name in [
+            "ChangeToken",
+            "ClientRequestToken",
+            "NextToken",
+            "session_id",
+        ] {
+            assert_eq!(found("a.env", &format!("{name}={uuid}\n")), [], "{name}");
+        }
+        for name in ["HEROKU_API_KEY", "hubspot_token", "NPM_TOKEN"] {
+            assert_eq!(
+                found("a.env", &format!("{name}={uuid}\n")).len(),
+                1,
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn hex_tokens_under_credential_names_are_reported() {
+        let hex = "d37a8b9e09642cb73cfcf4e1284815fc3d6a55a7";
+        assert_eq!(found("a.env", &format!("SENTRY_TOKEN={hex}\n")).len(), 1);
+        assert_eq!(found("a.env", &format!("COMMIT_SHA={hex}\n")), []);
+    }
+
+    #[test]
+    fn identifier_values_are_not_keys() {
+        for v in [
+            "MaxResults",
+            "CloudFrontOriginAccessIdentityList.NextMarker",
+            "aws:ResourceTag/backup",
+        ] {
+            assert!(is_word_shaped(v), "{v}");
+        }
+        for v in [
+            "q8Zr4tLw0pX2vN7mK3sB",
+            "b_ByDfulghxvvmHbArJSFfQ",
+            "abcdefghijklmnopqrstuvwxyzABCD",
+        ] {
+            assert!(!is_word_shaped(v), "{v}");
+        }
+        assert!(is_header_or_option(
+            "x-amz-server-side-encryption-customer-key-MD5"
+        ));
+        assert!(is_header_or_option("StrictHostKeyChecking=no"));
+        assert!(!is_header_or_option("xk-9fQ2-Lp8v"));
+        assert!(is_snake_identifier(
+            "ring_core_0_17_14__aes_hw_set_encrypt_key"
+        ));
+        assert!(is_snake_identifier("X509v3_KU_KEY_AGREEMENT"));
+        assert!(!is_snake_identifier(
+            "duffel_test_w3ntncezstax2x8m6nlgr79xoletu9t516v_quuz4d8"
+        ));
+        for v in ["hasher.encode(md5_hash", "request.POST[", "auth.CustomUser"] {
+            assert!(is_code_expression(v), "{v}");
+        }
+        assert!(!is_code_expression("s3cr3t.Pa55"));
+    }
+
+    #[test]
+    fn quoted_keys_are_code_in_code_files() {
+        assert_eq!(
+            found(
+                "a.py",
+                "kwargs[\"password\"] = settings_dict[\"PASSWORD\"]\n"
+            ),
+            []
+        );
+        assert_eq!(found("a.py", "d = {'conn_pass': sshpass}\n"), []);
+        assert_eq!(
+            found(
+                "bin/tool",
+                "#!/usr/bin/env python\nd = {'conn_pass': sshpass}\n"
+            ),
+            []
+        );
+        assert_eq!(found("a.py", "d = {'db_pass': 'Tr0ub4dor'}\n").len(), 1);
+        // In a string, a bare `password=` is still a connection string's part.
+        assert_eq!(
+            found("a.py", "dsn = \"host=db password=Tr0ub4dor\"\n").len(),
+            1
+        );
     }
 
     #[test]

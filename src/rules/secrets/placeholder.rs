@@ -91,6 +91,26 @@ const PLACEHOLDER_VALUES: &[&str] = &[
     "api_key",
     "your_api_key",
     "secret_key",
+    // Booleans, modes and type names: `password_lock: yes`, `update_password: always`,
+    // `pass_through: bool`.
+    "yes",
+    "no",
+    "on",
+    "off",
+    "always",
+    "never",
+    "on_create",
+    "auto",
+    "enabled",
+    "disabled",
+    "bool",
+    "boolean",
+    "int",
+    "integer",
+    "float",
+    "number",
+    "object",
+    "any",
 ];
 
 /// True for the vendor documentation keys and for values that are plainly placeholders.
@@ -145,6 +165,21 @@ pub fn is_reference(value: &str) -> bool {
     STARTS.iter().any(|s| v.starts_with(s))
         || CONTAINS.iter().any(|s| lower.contains(s))
         || (v.starts_with('%') && v.ends_with('%') && v.len() > 2)
+        || is_at_variable(v)
+}
+
+/// A template variable filled in by a test harness or autoconf: `@PASSWORD`,
+/// `@VMWARE_PASSWORD`, `@DB_PASS@`.
+fn is_at_variable(v: &str) -> bool {
+    let Some(rest) = v.strip_prefix('@') else {
+        return false;
+    };
+    let rest = rest.strip_suffix('@').unwrap_or(rest);
+    rest.len() >= 3
+        && rest.bytes().any(|b| b.is_ascii_uppercase())
+        && rest
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// True for values with a shape that identifies rather than authenticates: UUIDs, git
@@ -160,8 +195,38 @@ pub fn is_non_secret_shape(value: &str) -> bool {
         || v.chars()
             .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
         || is_path(v)
+        || is_password_hash(v)
+        || v.starts_with("arn:")
+        || v.to_ascii_lowercase().ends_with("/aws4_request")
+        || v.to_ascii_lowercase().ends_with("%2faws4_request")
+        || (v.len() > 2
+            && (v.starts_with("0x") || v.starts_with("0X"))
+            && v.get(2..)
+                .is_some_and(|h| h.chars().all(|c| c.is_ascii_hexdigit())))
         || (v.contains("://") && !v.contains('@'))
         || v.contains(char::is_whitespace)
+}
+
+/// A stored password hash (Django `pbkdf2_sha256$…`, crypt `$2b$…`, `$6$…`, argon2): the
+/// result of hashing, which is what should be stored, not the password.
+fn is_password_hash(v: &str) -> bool {
+    const DJANGO: &[&str] = &[
+        "pbkdf2_sha256$",
+        "pbkdf2_sha1$",
+        "argon2$",
+        "bcrypt$",
+        "bcrypt_sha256$",
+        "scrypt$",
+        "md5$",
+        "sha1$",
+        "crypt$",
+        "unsalted_md5$",
+        "unsalted_sha1$",
+    ];
+    const CRYPT: &[&str] = &[
+        "$1$", "$2a$", "$2b$", "$2y$", "$5$", "$6$", "$y$", "$argon2i", "$argon2d", "$scrypt$",
+    ];
+    DJANGO.iter().any(|p| v.starts_with(p)) || CRYPT.iter().any(|p| v.starts_with(p))
 }
 
 pub fn is_uuid(v: &str) -> bool {
@@ -174,7 +239,7 @@ pub fn is_uuid(v: &str) -> bool {
 }
 
 /// Git object ids (40 or 64 hex) and md5/sha digests used as checksums.
-fn is_hex_digest(v: &str) -> bool {
+pub fn is_hex_digest(v: &str) -> bool {
     matches!(v.len(), 40 | 64 | 128) && v.chars().all(|c| c.is_ascii_hexdigit())
 }
 
@@ -207,6 +272,25 @@ fn is_path(v: &str) -> bool {
         || v.starts_with("file:")
         || (v.len() > 2 && v.as_bytes().get(1) == Some(&b':') && v.contains('\\'))
         || EXTENSIONS.iter().any(|e| lower.ends_with(e))
+        || is_relative_file_path(v)
+}
+
+/// `man3/EVP_PKEY_print_private.pod`, `custom_admin/password_change_form.html`: a relative
+/// path whose last part has a short extension. Keys in base64 have `/` but no `.`.
+fn is_relative_file_path(v: &str) -> bool {
+    let Some((dir, file)) = v.rsplit_once('/') else {
+        return false;
+    };
+    let Some((stem, ext)) = file.rsplit_once('.') else {
+        return false;
+    };
+    !dir.is_empty()
+        && !stem.is_empty()
+        && (1..=5).contains(&ext.len())
+        && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+        && ext.bytes().any(|b| b.is_ascii_alphabetic())
+        && v.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'.' | b'_' | b'-'))
 }
 
 #[cfg(test)]
@@ -258,5 +342,30 @@ mod tests {
         assert!(is_non_secret_shape("/run/secrets/db_password"));
         assert!(is_non_secret_shape("Enter your password"));
         assert!(!is_non_secret_shape("s3cr3t-Pa55"));
+        assert!(is_non_secret_shape("man3/EVP_PKEY_print_private.pod"));
+        assert!(!is_non_secret_shape("wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz9"));
+    }
+
+    #[test]
+    fn hashes_numbers_and_arns_are_not_secrets() {
+        for v in [
+            "pbkdf2_sha256$600000$c2FsdA$aGFzaA=",
+            "$2b$12$R9h/cIPz0gi.URNNX3kh2OPST9/PgBkqquzi.Ss7KIUgO2t0jWMUW",
+            "0x00000020",
+            "arn:aws:iam::123456789012:role/app",
+            "AKIDEXAMPLE%2F20240101%2Feu-west-1%2Fs3%2Faws4_request",
+        ] {
+            assert!(is_non_secret_shape(v), "{v}");
+        }
+    }
+
+    #[test]
+    fn harness_variables_and_booleans_are_placeholders() {
+        assert!(is_reference("@VMWARE_PASSWORD"));
+        assert!(is_reference("@DB_PASS@"));
+        assert!(!is_reference("@bC9x!z"));
+        for v in ["yes", "always", "bool"] {
+            assert!(is_documented_or_placeholder(v.as_bytes()), "{v}");
+        }
     }
 }
