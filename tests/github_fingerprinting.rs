@@ -37,11 +37,11 @@ fn our_fingerprints(run: &Value, result: &Value) -> Map<String, Value> {
         .unwrap_or_default();
     let line = result["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64();
     let file = result_uri(run, result).map(|uri| Path::new(DATA).join(uri));
-    if let (Some(line), Some(file)) = (line, file) {
-        if let Ok(text) = std::fs::read_to_string(file) {
-            let hash = line_hashes(&text)[line as usize - 1].clone();
-            prints.insert("primaryLocationLineHash".into(), Value::String(hash));
-        }
+    if let (Some(line), Some(file)) = (line, file)
+        && let Ok(text) = std::fs::read_to_string(file)
+    {
+        let hash = line_hashes(&text)[line as usize - 1].clone();
+        prints.insert("primaryLocationLineHash".into(), Value::String(hash));
     }
     prints
 }
