@@ -19,6 +19,7 @@ use serde_sarif::sarif::{
     Result as SarifResult, Run, RunAutomationDetails, Sarif, Tool, ToolComponent,
 };
 
+use super::rules_doc::anchor;
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Severity};
 use crate::rules::{RuleMeta, builtin_meta, explain_text};
@@ -285,10 +286,6 @@ fn rule_name(id: &str) -> String {
                 .unwrap_or_default()
         })
         .collect()
-}
-
-fn anchor(id: &str) -> String {
-    id.replace('/', "")
 }
 
 /// Percent-encodes what a relative URI reference may not hold as is.
