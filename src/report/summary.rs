@@ -61,7 +61,7 @@ pub fn markdown(sarif: &Value, top: usize) -> String {
     }
     if rows.len() > shown {
         out.push_str(&format!(
-            "\n{} more in the SARIF report (code scanning alerts, or the workflow's artifact).\n",
+            "\n{} more in the SARIF report (and in code scanning, when it was uploaded).\n",
             rows.len() - shown
         ));
     }
