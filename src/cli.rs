@@ -34,6 +34,11 @@ pub struct Cli {
     #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
     pub fail_on: Severity,
 
+    /// Run only these rules: ids, or families ending in `/` (`--only secrets/`). Applies
+    /// on top of the configuration, which may still disable some of them.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub only: Vec<String>,
+
     /// Configuration file (default: `.smartedu-lint.toml` in the scan root or above).
     #[arg(short, long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -54,12 +59,33 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// List every rule: id, severity, title.
-    Rules,
+    Rules {
+        /// `table`; `json` (every rule's metadata); `markdown` (the text of docs/rules.md).
+        #[arg(short, long, value_enum, default_value_t = RulesFormat::Table)]
+        format: RulesFormat,
+    },
     /// Show a rule's documentation: why it matters and how to fix it.
     Explain {
         /// Rule id, e.g. docker/root-user (or an alias such as DL3002).
         rule: String,
     },
+    /// Write a Markdown summary of a SARIF report made by `--format sarif`: counts by
+    /// severity and the most severe findings (the GitHub Action's job summary).
+    Summary {
+        /// The SARIF file.
+        #[arg(value_name = "SARIF")]
+        sarif: PathBuf,
+        /// How many findings to list.
+        #[arg(long, value_name = "N", default_value_t = 10)]
+        top: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Table,
+    Json,
+    Markdown,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,6 +93,8 @@ pub enum Format {
     Human,
     Json,
     Sarif,
+    /// GitHub Actions workflow-command annotations.
+    Github,
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {

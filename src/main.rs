@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 
-use smartedu_lint::cli::{Cli, Command, Format};
+use smartedu_lint::cli::{Cli, Command, Format, RulesFormat};
 use smartedu_lint::config::{self, Config};
 use smartedu_lint::discover::tree::TreeWalk;
 use smartedu_lint::engine::{Engine, RuleSet};
@@ -79,8 +79,9 @@ where
 
 fn run(cli: &Cli) -> Result<u8> {
     match &cli.command {
-        Some(Command::Rules) => return print_rules(),
+        Some(Command::Rules { format }) => return print_rules(*format),
         Some(Command::Explain { rule }) => return explain(rule),
+        Some(Command::Summary { sarif, top }) => return summarize(sarif, *top),
         None => {}
     }
 
@@ -96,7 +97,10 @@ fn run(cli: &Cli) -> Result<u8> {
         return Ok(EXIT_ERROR);
     }
 
-    let config = load_config(cli, &roots[0])?;
+    let mut config = load_config(cli, &roots[0])?;
+    if !cli.only.is_empty() {
+        restrict_to(&mut config, &cli.only);
+    }
     let engine = Engine::new(RuleSet::from_config(&config));
     let walk = TreeWalk {
         roots,
@@ -154,6 +158,7 @@ fn write_report(cli: &Cli, result: &smartedu_lint::engine::ScanResult) -> Result
         Format::Human => report::human::write(result, &mut out, color),
         Format::Json => report::json::write(result, &mut out),
         Format::Sarif => report::sarif::write(result, &mut out),
+        Format::Github => report::github::write(result, &mut out),
     };
     match written.and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
@@ -167,9 +172,43 @@ fn write_report(cli: &Cli, result: &smartedu_lint::engine::ScanResult) -> Result
     Ok(())
 }
 
+/// `--only`: every built-in rule that no pattern names is disabled.
+fn restrict_to(config: &mut Config, only: &[String]) {
+    let named = |id: &str| {
+        only.iter()
+            .any(|p| p == id || (p.ends_with('/') && id.starts_with(p.as_str())))
+    };
+    for id in rules::builtin_meta().keys() {
+        if !named(id) {
+            config.rules.disable.push(id.clone());
+        }
+    }
+}
+
 #[allow(clippy::print_stdout)]
-fn print_rules() -> Result<u8> {
+fn summarize(path: &std::path::Path, top: usize) -> Result<u8> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the SARIF report", path.display()))?;
+    let sarif: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a SARIF (JSON) file", path.display()))?;
+    print!("{}", report::summary::markdown(&sarif, top));
+    Ok(EXIT_CLEAN)
+}
+
+#[allow(clippy::print_stdout)]
+fn print_rules(format: RulesFormat) -> Result<u8> {
     let meta = rules::builtin_meta();
+    match format {
+        RulesFormat::Table => {}
+        RulesFormat::Json => {
+            println!("{}", report::rules_doc::json(meta)?);
+            return Ok(EXIT_CLEAN);
+        }
+        RulesFormat::Markdown => {
+            print!("{}", report::rules_doc::markdown(meta));
+            return Ok(EXIT_CLEAN);
+        }
+    }
     let width = meta.keys().map(String::len).max().unwrap_or(0);
     for m in meta.values() {
         let off = if m.enabled { "" } else { " (off by default)" };

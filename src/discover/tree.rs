@@ -31,10 +31,21 @@ pub struct TreeWalk {
 impl TreeWalk {
     /// Walks every root in parallel and calls `visit` from the worker threads.
     pub fn run(&self, visit: &(dyn Fn(Visit) + Sync)) {
+        // Files named one by one (as a pre-commit hook passes them) are relative to the
+        // working directory, so the configured excludes apply from there.
+        let file_excludes = build_excludes(Path::new("."), &self.exclude);
         for root in &self.roots {
             if root.is_file() {
-                let display = display_path(root);
-                visit(read_file(root, display, self.max_file_size));
+                let shown = display_path(root);
+                if root.is_relative()
+                    && file_excludes
+                        .matched_path_or_any_parents(&shown, false)
+                        .is_ignore()
+                {
+                    tracing::debug!("{shown}: excluded by the configuration");
+                    continue;
+                }
+                visit(read_file(root, shown, self.max_file_size));
                 continue;
             }
             self.walk_dir(root, visit);
@@ -89,7 +100,7 @@ impl TreeWalk {
                     return WalkState::Continue;
                 }
                 if file_type.is_file() {
-                    visit(read_file(path, rel, self.max_file_size));
+                    visit(read_file(path, shown_path(root, rel), self.max_file_size));
                 }
                 WalkState::Continue
             })
@@ -155,6 +166,20 @@ fn read_file(path: &Path, rel: String, max_size: u64) -> Visit {
 fn relative(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
     display_path(rel)
+}
+
+/// How a file found under `root` is named in reports. Under a relative root other than `.`
+/// it keeps the root (`smartedu-lint services/api` reports `services/api/Dockerfile`), so
+/// paths stay relative to the working directory, which is the repository root in CI and
+/// in a pre-commit hook: GitHub places SARIF results and annotations by that path. Under
+/// an absolute root the path is relative to the root, never absolute.
+fn shown_path(root: &Path, rel: String) -> String {
+    let prefix = display_path(root);
+    if root.is_absolute() || prefix.is_empty() || prefix == "." {
+        rel
+    } else {
+        format!("{}/{rel}", prefix.trim_end_matches('/'))
+    }
 }
 
 /// A path as reports show it: `/`-separated, without a leading `./`.

@@ -1,9 +1,12 @@
 //! Reporters: one per output format. Reporters never special-case a rule.
 
+pub mod github;
 pub mod human;
 pub mod json;
 pub mod line_hash;
+pub mod rules_doc;
 pub mod sarif;
+pub mod summary;
 
 use std::io::Write;
 

@@ -3,17 +3,23 @@
 //! One run; every rule in `tool.driver.rules` with its documentation; results with
 //! `%SRCROOT%`-relative URIs, 1-based positions, GitHub's `primaryLocationLineHash` and our
 //! own content fingerprint under a versioned key.
+//!
+//! GitHub's upload limits are kept here too: at most [`MAX_RESULTS`] results per run (the
+//! least severe are dropped, and the run says so in a tool notification), and a warning when
+//! the file would exceed [`MAX_GZIPPED_BYTES`] once gzipped. Suppressed findings never reach
+//! this module: the engine drops them, so the file has no `suppressions`.
 
 use std::collections::BTreeMap;
 use std::io::Write;
 
 use serde_json::json;
 use serde_sarif::sarif::{
-    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, PhysicalLocation,
-    PropertyBag, Region, ReportingConfiguration, ReportingDescriptor, Result as SarifResult, Run,
-    RunAutomationDetails, Sarif, Tool, ToolComponent,
+    ArtifactLocation, Invocation, Location, Message, MultiformatMessageString, Notification,
+    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
+    Result as SarifResult, Run, RunAutomationDetails, Sarif, Tool, ToolComponent,
 };
 
+use super::rules_doc::anchor;
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Severity};
 use crate::rules::{RuleMeta, builtin_meta, explain_text};
@@ -23,14 +29,58 @@ const INFORMATION_URI: &str = "https://github.com/smartedu/smartedu-lint";
 /// The key of our own fingerprint; bump the version when its recipe changes.
 pub const FINGERPRINT_KEY: &str = "smartedu-lint/v1";
 
+/// GitHub code scanning rejects a run with more results than this.
+pub const MAX_RESULTS: usize = 25_000;
+/// GitHub rejects an upload larger than this once gzipped ("10 MB"; the decimal reading is
+/// the stricter one).
+pub const MAX_GZIPPED_BYTES: usize = 10_000_000;
+
 pub fn write(result: &ScanResult, out: &mut dyn Write) -> std::io::Result<()> {
-    let sarif = build(result);
-    serde_json::to_writer_pretty(&mut *out, &sarif)?;
-    writeln!(out)
+    let (sarif, dropped) = build_capped(result, MAX_RESULTS);
+    if dropped > 0 {
+        tracing::warn!("{}", truncation_note(result.findings.len(), dropped));
+    }
+    let mut bytes = serde_json::to_vec_pretty(&sarif).map_err(std::io::Error::other)?;
+    bytes.push(b'\n');
+    // Deflate adds at most 5 bytes per 64 KiB block and gzip an 18-byte frame, so only a
+    // file within 0.1% of the limit or above it can be too large gzipped; only those are
+    // compressed to measure, and the usual run pays nothing.
+    if bytes.len() > MAX_GZIPPED_BYTES - MAX_GZIPPED_BYTES / 1000 {
+        let gzipped = gzipped_len(&bytes)?;
+        if gzipped > MAX_GZIPPED_BYTES {
+            tracing::warn!(
+                "the SARIF file is {} bytes gzipped; GitHub code scanning rejects uploads over \
+                 {MAX_GZIPPED_BYTES} bytes: exclude paths or disable rules in the configuration \
+                 to report fewer findings",
+                gzipped
+            );
+        }
+    }
+    out.write_all(&bytes)
 }
 
-/// The SARIF log for `result`.
+/// The size of `bytes` gzipped at the default level, as `upload-sarif` compresses it.
+fn gzipped_len(bytes: &[u8]) -> std::io::Result<usize> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?.len())
+}
+
+fn truncation_note(total: usize, dropped: usize) -> String {
+    format!(
+        "{total} findings exceed GitHub code scanning's limit of {MAX_RESULTS} results per run: \
+         the {dropped} least severe are left out of the SARIF file"
+    )
+}
+
+/// The SARIF log for `result`, with every finding.
 pub fn build(result: &ScanResult) -> Sarif {
+    build_capped(result, usize::MAX).0
+}
+
+/// The SARIF log for `result` with at most `limit` results, and how many were dropped.
+/// The most severe findings are kept; ties keep the report's order.
+pub fn build_capped(result: &ScanResult, limit: usize) -> (Sarif, usize) {
     let metas: Vec<&RuleMeta> = builtin_meta().values().collect();
     let index: BTreeMap<&str, usize> = metas
         .iter()
@@ -38,8 +88,9 @@ pub fn build(result: &ScanResult) -> Sarif {
         .map(|(i, m)| (m.id.as_str(), i))
         .collect();
     let rules = metas.iter().map(|m| descriptor(m)).collect::<Vec<_>>();
-    let results = result
-        .findings
+    let kept = most_severe(&result.findings, limit);
+    let dropped = result.findings.len() - kept.len();
+    let results = kept
         .iter()
         .map(|f| sarif_result(f, index.get(f.rule_id.as_str()).copied()))
         .collect::<Vec<_>>();
@@ -51,7 +102,22 @@ pub fn build(result: &ScanResult) -> Sarif {
         .information_uri(INFORMATION_URI)
         .rules(rules)
         .build();
-    let invocation = Invocation::builder().execution_successful(true).build();
+    let invocation = if dropped > 0 {
+        let note = Notification::builder()
+            .level(json!("warning"))
+            .message(
+                Message::builder()
+                    .text(truncation_note(result.findings.len(), dropped))
+                    .build(),
+            )
+            .build();
+        Invocation::builder()
+            .execution_successful(true)
+            .tool_execution_notifications(vec![note])
+            .build()
+    } else {
+        Invocation::builder().execution_successful(true).build()
+    };
     let run = Run::builder()
         .tool(Tool::builder().driver(driver).build())
         .automation_details(RunAutomationDetails::builder().id("smartedu-lint/").build())
@@ -65,11 +131,25 @@ pub fn build(result: &ScanResult) -> Sarif {
         .invocations(vec![invocation])
         .results(results)
         .build();
-    Sarif::builder()
+    let sarif = Sarif::builder()
         .schema(SCHEMA)
         .version(json!("2.1.0"))
         .runs(vec![run])
-        .build()
+        .build();
+    (sarif, dropped)
+}
+
+/// The `limit` most severe findings, in their original order.
+fn most_severe(findings: &[Finding], limit: usize) -> Vec<&Finding> {
+    if findings.len() <= limit {
+        return findings.iter().collect();
+    }
+    let mut order: Vec<usize> = (0..findings.len()).collect();
+    // Stable: among equal severities the earlier finding wins.
+    order.sort_by_key(|&i| std::cmp::Reverse(findings.get(i).map(|f| f.severity)));
+    order.truncate(limit);
+    order.sort_unstable();
+    order.iter().filter_map(|&i| findings.get(i)).collect()
 }
 
 fn descriptor(m: &RuleMeta) -> ReportingDescriptor {
@@ -208,10 +288,6 @@ fn rule_name(id: &str) -> String {
         .collect()
 }
 
-fn anchor(id: &str) -> String {
-    id.replace('/', "")
-}
-
 /// Percent-encodes what a relative URI reference may not hold as is.
 fn encode_uri(path: &str) -> String {
     let mut out = String::with_capacity(path.len());
@@ -280,6 +356,97 @@ mod tests {
         assert_eq!(uri, "a%20b/Dockerfile");
         assert!(log["runs"][0]["results"][1]["ruleIndex"].is_null());
         assert_eq!(log["runs"][0]["automationDetails"]["id"], "smartedu-lint/");
+    }
+
+    fn with_severity(line: usize, severity: Severity) -> Finding {
+        let mut f = finding("Dockerfile", "docker/root-user");
+        f.span.line = line;
+        f.severity = severity;
+        f
+    }
+
+    #[test]
+    fn over_the_cap_the_least_severe_are_dropped_and_the_run_says_so() {
+        let findings = vec![
+            with_severity(1, Severity::Low),
+            with_severity(2, Severity::Critical),
+            with_severity(3, Severity::Medium),
+            with_severity(4, Severity::Critical),
+            with_severity(5, Severity::High),
+        ];
+        let result = ScanResult {
+            findings,
+            summary: Default::default(),
+        };
+        let (sarif, dropped) = build_capped(&result, 3);
+        assert_eq!(dropped, 2);
+        let log = serde_json::to_value(sarif).unwrap();
+        let lines: Vec<u64> = log["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap()
+            })
+            .collect();
+        assert_eq!(lines, [2, 4, 5], "most severe kept, in report order");
+        let notes = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"];
+        assert_eq!(notes[0]["level"], "warning");
+        let text = notes[0]["message"]["text"].as_str().unwrap();
+        assert!(text.contains("the 2 least severe are left out"), "{text}");
+    }
+
+    #[test]
+    fn github_limit_is_25000_results() {
+        let findings = (0..MAX_RESULTS + 1)
+            .map(|i| {
+                with_severity(
+                    i + 1,
+                    if i == 0 {
+                        Severity::Low
+                    } else {
+                        Severity::High
+                    },
+                )
+            })
+            .collect();
+        let result = ScanResult {
+            findings,
+            summary: Default::default(),
+        };
+        let (sarif, dropped) = build_capped(&result, MAX_RESULTS);
+        assert_eq!(dropped, 1);
+        let results = &sarif.runs[0].results;
+        assert_eq!(results.as_ref().map(Vec::len), Some(25_000));
+        // The one low finding (line 1) is the one left out.
+        let log = serde_json::to_value(&sarif).unwrap();
+        assert_eq!(
+            log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+            2
+        );
+    }
+
+    #[test]
+    fn under_the_cap_nothing_is_dropped_or_noted() {
+        let result = ScanResult {
+            findings: vec![with_severity(1, Severity::Low)],
+            summary: Default::default(),
+        };
+        let (sarif, dropped) = build_capped(&result, MAX_RESULTS);
+        assert_eq!(dropped, 0);
+        let log = serde_json::to_value(sarif).unwrap();
+        assert!(log["runs"][0]["invocations"][0]["toolExecutionNotifications"].is_null());
+    }
+
+    #[test]
+    fn gzipped_length_is_measured() {
+        let text = "{\"ruleId\": \"docker/root-user\"}\n".repeat(10_000);
+        let n = gzipped_len(text.as_bytes()).unwrap();
+        assert!(n > 20 && n < text.len() / 50, "{n} bytes");
+        // The gzip frame alone is 20 bytes: an empty input is not empty gzipped.
+        assert_eq!(gzipped_len(b"").unwrap(), 20);
     }
 
     #[test]
