@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
-use crate::discover::tree::{TreeWalk, Visit};
+use crate::discover::tree::{TreeWalk, Visit, report_base};
 use crate::discover::{SkipReason, Source};
 use crate::document::Document;
 use crate::finding::{Finding, Severity};
@@ -112,7 +112,10 @@ impl Engine {
         // One root at a time (as the walk does anyway), so that each document knows the
         // folder it belongs to: rules that read a neighbouring file stay inside it.
         for root in &walk.roots {
-            let bound = root.is_dir().then_some(root.as_path());
+            // Paths are relative to the report base (the repository's top folder when the
+            // root is inside one), so that is where neighbouring files are looked up.
+            let base = root.is_dir().then(|| report_base(root).0);
+            let bound = base.as_deref();
             let one = TreeWalk {
                 roots: vec![root.clone()],
                 threads: walk.threads,

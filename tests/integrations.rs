@@ -209,7 +209,33 @@ fn suppressed_findings_are_not_in_the_sarif_file() {
 }
 
 #[test]
-fn a_folder_argument_keeps_its_prefix_in_reported_paths() {
+fn paths_are_relative_to_the_repository_holding_the_scan_root() {
+    let dir = tree(&[
+        (".git/HEAD", "ref: refs/heads/main\n"),
+        ("services/api/Dockerfile", ROOT_DOCKERFILE),
+    ]);
+    let path_of = |cwd: &Path, arg: &str| {
+        let json: Value =
+            serde_json::from_str(&stdout(lint(cwd).args(["--format", "json", arg]))).unwrap();
+        json["findings"][0]["path"].clone()
+    };
+    // GitHub places results by repository path, wherever the scan starts.
+    assert_eq!(
+        path_of(dir.path(), "services/api"),
+        "services/api/Dockerfile"
+    );
+    assert_eq!(
+        path_of(&dir.path().join("services"), "./api/"),
+        "services/api/Dockerfile"
+    );
+    assert_eq!(
+        path_of(&dir.path().join("services/api"), "."),
+        "services/api/Dockerfile"
+    );
+}
+
+#[test]
+fn outside_a_repository_paths_are_relative_to_the_scan_root() {
     let dir = tree(&[("services/api/Dockerfile", ROOT_DOCKERFILE)]);
     let json: Value = serde_json::from_str(&stdout(lint(dir.path()).args([
         "--format",
@@ -217,13 +243,7 @@ fn a_folder_argument_keeps_its_prefix_in_reported_paths() {
         "services/api",
     ])))
     .unwrap();
-    assert_eq!(json["findings"][0]["path"], "services/api/Dockerfile");
-    // The same from inside the folder, or with `./`.
-    let json: Value = serde_json::from_str(&stdout(
-        lint(&dir.path().join("services")).args(["--format", "json", "./api/"]),
-    ))
-    .unwrap();
-    assert_eq!(json["findings"][0]["path"], "api/Dockerfile");
+    assert_eq!(json["findings"][0]["path"], "Dockerfile");
 }
 
 #[test]

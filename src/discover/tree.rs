@@ -54,6 +54,8 @@ impl TreeWalk {
 
     fn walk_dir(&self, root: &Path, visit: &(dyn Fn(Visit) + Sync)) {
         let excludes = build_excludes(root, &self.exclude);
+        let (_, prefix) = report_base(root);
+        let prefix = &prefix;
         let mut builder = WalkBuilder::new(root);
         builder
             .hidden(false)
@@ -100,7 +102,7 @@ impl TreeWalk {
                     return WalkState::Continue;
                 }
                 if file_type.is_file() {
-                    visit(read_file(path, shown_path(root, rel), self.max_file_size));
+                    visit(read_file(path, shown_path(prefix, rel), self.max_file_size));
                 }
                 WalkState::Continue
             })
@@ -168,14 +170,24 @@ fn relative(root: &Path, path: &Path) -> String {
     display_path(rel)
 }
 
-/// How a file found under `root` is named in reports. Under a relative root other than `.`
-/// it keeps the root (`smartedu-lint services/api` reports `services/api/Dockerfile`), so
-/// paths stay relative to the working directory, which is the repository root in CI and
-/// in a pre-commit hook: GitHub places SARIF results and annotations by that path. Under
-/// an absolute root the path is relative to the root, never absolute.
-fn shown_path(root: &Path, rel: String) -> String {
-    let prefix = display_path(root);
-    if root.is_absolute() || prefix.is_empty() || prefix == "." {
+/// The folder that report paths under `root` are relative to, and the prefix that leads
+/// from it to `root`. Paths are repository-relative, as GitHub places SARIF results and
+/// annotations by repository path: inside a git work tree the base is its top folder
+/// (`smartedu-lint services/api` reports `services/api/Dockerfile`); elsewhere it is `root`.
+pub fn report_base(root: &Path) -> (PathBuf, String) {
+    let Ok(abs) = root.canonicalize() else {
+        return (root.to_path_buf(), String::new());
+    };
+    // Only looks for a `.git` entry above the root; nothing up there is read.
+    let top = abs.ancestors().find(|dir| dir.join(".git").exists());
+    match top.and_then(|top| Some((top, abs.strip_prefix(top).ok()?))) {
+        Some((top, within)) => (top.to_path_buf(), display_path(within)),
+        None => (root.to_path_buf(), String::new()),
+    }
+}
+
+fn shown_path(prefix: &str, rel: String) -> String {
+    if prefix.is_empty() {
         rel
     } else {
         format!("{}/{rel}", prefix.trim_end_matches('/'))
