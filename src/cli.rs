@@ -54,6 +54,38 @@ pub struct Cli {
     /// More logging on stderr (-v: info, -vv: debug, -vvv: trace).
     #[arg(short, long, action = clap::ArgAction::Count)]
     pub verbose: u8,
+
+    /// Scan every blob reachable from any ref of the git repository at PATH (a work tree,
+    /// its .git or a bare repository), and the working-tree files no commit holds.
+    #[arg(long, conflicts_with_all = ["staged", "diff"])]
+    pub history: bool,
+
+    /// With --history: only commits not reachable from REV.
+    #[arg(long, value_name = "REV", requires = "history")]
+    pub since: Option<String>,
+
+    /// Scan what is staged in the git index; only findings on added lines (pre-commit).
+    #[arg(long, conflicts_with = "diff")]
+    pub staged: bool,
+
+    /// Only findings on lines added or changed in HEAD since its merge base with BASE.
+    #[arg(long, value_name = "BASE")]
+    pub diff: Option<String>,
+
+    /// Do not report (or fail on) findings whose fingerprints FILE lists.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write the current findings to FILE as a baseline (and report none of them).
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+}
+
+impl Cli {
+    /// True when a git mode (`--history`, `--staged`, `--diff`) is on.
+    pub fn git_mode(&self) -> bool {
+        self.history || self.staged || self.diff.is_some()
+    }
 }
 
 #[derive(Debug, Subcommand)]

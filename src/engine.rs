@@ -9,10 +9,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::config::Config;
+use crate::discover::gitutil::{ChangedFiles, GitError};
+use crate::discover::history::{self, HistoryStats, HistoryWalk};
 use crate::discover::tree::{TreeWalk, Visit, report_base};
-use crate::discover::{SkipReason, Source};
+use crate::discover::{Origin, SkipReason, Source};
 use crate::document::Document;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Place, Severity};
 use crate::fingerprint;
 use crate::kind::FileKind;
 use crate::report::line_hash;
@@ -104,56 +106,78 @@ impl Engine {
     /// Scans a working tree.
     pub fn scan_tree(&self, walk: &TreeWalk) -> ScanResult {
         let started = Instant::now();
-        let findings = Mutex::new(Vec::new());
-        let skipped = Mutex::new(BTreeMap::<SkipReason, usize>::new());
-        let scanned = AtomicUsize::new(0);
-        let warnings = AtomicUsize::new(0);
-
-        // One root at a time (as the walk does anyway), so that each document knows the
-        // folder it belongs to: rules that read a neighbouring file stay inside it.
+        let collector = Collector::default();
+        // One root at a time, so that each document knows the folder its path is relative
+        // to (the repository's top when the root is inside one): rules that read a
+        // neighbouring file look it up there and stay inside it.
         for root in &walk.roots {
-            // Paths are relative to the report base (the repository's top folder when the
-            // root is inside one), so that is where neighbouring files are looked up.
             let base = root.is_dir().then(|| report_base(root).0);
-            let bound = base.as_deref();
             let one = TreeWalk {
                 roots: vec![root.clone()],
                 threads: walk.threads,
                 max_file_size: walk.max_file_size,
                 exclude: walk.exclude.clone(),
             };
-            one.run(&|visit| match visit {
-                Visit::File(source) => {
-                    scanned.fetch_add(1, Ordering::Relaxed);
-                    let (found, warned) = self.check_source_in(&source, bound);
-                    warnings.fetch_add(warned, Ordering::Relaxed);
-                    if !found.is_empty() {
-                        lock(&findings).extend(found);
-                    }
-                }
-                Visit::Skipped { reason, .. } => {
-                    *lock(&skipped).entry(reason).or_default() += 1;
-                }
-                Visit::Warning(message) => {
-                    tracing::warn!("{message}");
-                    warnings.fetch_add(1, Ordering::Relaxed);
-                }
+            one.run(&|visit| collector.visit_in(self, visit, base.as_deref()));
+        }
+        collector.finish(started)
+    }
+
+    /// Scans every blob of a repository's history, then the working-tree files whose
+    /// content no commit holds (uncommitted changes, untracked files), if `tree` is given
+    /// and the repository has a work tree. `tree` gives the walk's settings; its root is
+    /// the repository's work tree, so paths are the same as in history.
+    pub fn scan_history(
+        &self,
+        walk: &HistoryWalk,
+        tree: Option<&TreeWalk>,
+        progress: &history::Progress,
+    ) -> Result<(ScanResult, HistoryStats), GitError> {
+        let started = Instant::now();
+        let collector = Collector::default();
+        let stats = walk.run(&|visit| collector.visit(self, visit), progress)?;
+        if let (Some(tree), Some(workdir)) = (tree, &stats.workdir) {
+            let tree = TreeWalk {
+                roots: vec![workdir.clone()],
+                threads: tree.threads,
+                max_file_size: tree.max_file_size,
+                exclude: tree.exclude.clone(),
+            };
+            tree.run(&|visit| match visit {
+                Visit::File(source) if history::holds(&stats, &source.bytes) => {}
+                other => collector.visit(self, other),
             });
         }
+        Ok((collector.finish(started), stats))
+    }
 
-        let mut findings = findings.into_inner().unwrap_or_else(|e| e.into_inner());
-        sort_findings(&mut findings);
-        let skipped = skipped.into_inner().unwrap_or_else(|e| e.into_inner());
-        let warnings = warnings.into_inner() + skipped.get(&SkipReason::Unreadable).unwrap_or(&0);
-        ScanResult {
-            findings,
-            summary: Summary {
-                files_scanned: scanned.into_inner(),
-                skipped,
-                warnings,
-                elapsed: started.elapsed(),
-            },
+    /// Checks changed files (`--staged`, `--diff`) and keeps the findings that touch an
+    /// added or changed line. Whole files are checked, so rules see their full context.
+    pub fn scan_changed(&self, changed: &ChangedFiles) -> ScanResult {
+        let started = Instant::now();
+        let collector = Collector::default();
+        for (path, reason) in &changed.skipped {
+            collector.visit(
+                self,
+                Visit::Skipped {
+                    path: path.clone(),
+                    reason: *reason,
+                },
+            );
         }
+        for source in &changed.sources {
+            let Some(lines) = changed.lines.get(&source.path) else {
+                continue;
+            };
+            collector.scanned.fetch_add(1, Ordering::Relaxed);
+            let (found, warned) = self.check_source(source);
+            collector.warnings.fetch_add(warned, Ordering::Relaxed);
+            let kept = found
+                .into_iter()
+                .filter(|f| lines.range(f.span.line..=f.span.end_line).next().is_some());
+            lock(&collector.findings).extend(kept);
+        }
+        collector.finish(started)
     }
 
     /// Checks one source; returns its findings and how many warnings it logged.
@@ -187,6 +211,9 @@ impl Engine {
             .filter(|r| self.rules.is_enabled(&r.rule_id))
             .filter_map(|r| self.finish(&doc, r))
             .collect();
+        for f in &mut findings {
+            f.origin = source.origin.clone();
+        }
         if !findings.is_empty() {
             let hashes = line_hash::line_hashes(doc.text);
             for f in &mut findings {
@@ -237,9 +264,105 @@ impl Engine {
             message: raw.message,
             fingerprint,
             line_hash: String::new(),
+            origin: Default::default(),
+            also_at: Vec::new(),
             rule_id: raw.rule_id,
         })
     }
+}
+
+/// Gathers what the discoverers' threads report.
+#[derive(Default)]
+struct Collector {
+    findings: Mutex<Vec<Finding>>,
+    skipped: Mutex<BTreeMap<SkipReason, usize>>,
+    scanned: AtomicUsize,
+    warnings: AtomicUsize,
+}
+
+impl Collector {
+    fn visit(&self, engine: &Engine, visit: Visit) {
+        self.visit_in(engine, visit, None);
+    }
+
+    /// Like `visit`, for sources whose paths are relative to the folder `root`.
+    fn visit_in(&self, engine: &Engine, visit: Visit, root: Option<&Path>) {
+        match visit {
+            Visit::File(source) => {
+                self.scanned.fetch_add(1, Ordering::Relaxed);
+                let (found, warned) = engine.check_source_in(&source, root);
+                self.warnings.fetch_add(warned, Ordering::Relaxed);
+                if !found.is_empty() {
+                    lock(&self.findings).extend(found);
+                }
+            }
+            Visit::Skipped { reason, .. } => {
+                *lock(&self.skipped).entry(reason).or_default() += 1;
+            }
+            Visit::Warning(message) => {
+                tracing::warn!("{message}");
+                self.warnings.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }
+
+    fn finish(self, started: Instant) -> ScanResult {
+        let mut findings = self
+            .findings
+            .into_inner()
+            .unwrap_or_else(|e| e.into_inner());
+        sort_findings(&mut findings);
+        let skipped = self.skipped.into_inner().unwrap_or_else(|e| e.into_inner());
+        let warnings =
+            self.warnings.into_inner() + skipped.get(&SkipReason::Unreadable).unwrap_or(&0);
+        ScanResult {
+            findings,
+            summary: Summary {
+                files_scanned: self.scanned.into_inner(),
+                skipped,
+                warnings,
+                elapsed: started.elapsed(),
+            },
+        }
+    }
+}
+
+/// Merges findings with the same fingerprint (the same secret in several files, blobs or
+/// commits; the same structural finding in several versions of one file) into one, which
+/// lists the other places in `also_at`. The finding kept is the one in the working tree or
+/// index if any, else the one from the oldest commit; then by path and line.
+pub fn merge_duplicates(findings: Vec<Finding>) -> Vec<Finding> {
+    let mut groups: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
+    for f in findings {
+        groups.entry(f.fingerprint.clone()).or_default().push(f);
+    }
+    let mut merged: Vec<Finding> = groups
+        .into_values()
+        .filter_map(|mut group| {
+            group.sort_by(|a, b| place_order(a).cmp(&place_order(b)));
+            let mut group = group.into_iter();
+            let mut first = group.next()?;
+            for other in group {
+                first.also_at.push(Place {
+                    path: other.path,
+                    span: other.span,
+                    origin: other.origin,
+                });
+                first.also_at.extend(other.also_at);
+            }
+            Some(first)
+        })
+        .collect();
+    sort_findings(&mut merged);
+    merged
+}
+
+fn place_order(f: &Finding) -> (u8, i64, &str, usize, usize, &str) {
+    let (rank, time, id) = match &f.origin {
+        Origin::WorkingTree | Origin::Index => (0, 0, ""),
+        Origin::Commit(c) => (1, c.time, c.id.as_str()),
+    };
+    (rank, time, f.path.as_str(), f.span.line, f.span.column, id)
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

@@ -6,6 +6,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::discover::Origin;
+
 /// How bad a finding is. Ordered: `Info < Low < Medium < High < Critical`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -94,4 +96,17 @@ pub struct Finding {
     pub fingerprint: String,
     /// GitHub's `primaryLocationLineHash` of the finding's first line.
     pub line_hash: String,
+    /// Where the content came from: the working tree, a commit, the index.
+    pub origin: Origin,
+    /// Other places with the same fingerprint (the same secret in another file, blob or
+    /// commit), merged into this finding; empty when it was found once.
+    pub also_at: Vec<Place>,
+}
+
+/// One more place where a merged finding was found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub path: String,
+    pub span: Span,
+    pub origin: Origin,
 }

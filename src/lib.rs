@@ -3,6 +3,7 @@
 //! The pipeline: [`discover`] → [`kind`] → [`document`] (parse on demand) → [`rules`] →
 //! [`suppress`] → [`report`], driven by [`engine`].
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod discover;

@@ -7,10 +7,13 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::Parser;
 
+use smartedu_lint::baseline::Baseline;
 use smartedu_lint::cli::{Cli, Command, Format, RulesFormat};
 use smartedu_lint::config::{self, Config};
+use smartedu_lint::discover::history::{HistoryWalk, Progress};
 use smartedu_lint::discover::tree::TreeWalk;
-use smartedu_lint::engine::{Engine, RuleSet};
+use smartedu_lint::discover::{diff, staged};
+use smartedu_lint::engine::{Engine, RuleSet, ScanResult, merge_duplicates};
 use smartedu_lint::report::{self, Color};
 use smartedu_lint::rules;
 
@@ -102,15 +105,22 @@ fn run(cli: &Cli) -> Result<u8> {
         restrict_to(&mut config, &cli.only);
     }
     let engine = Engine::new(RuleSet::from_config(&config));
+    let max_file_size = config
+        .max_file_size
+        .unwrap_or(config::DEFAULT_MAX_FILE_SIZE);
     let walk = TreeWalk {
         roots,
         threads: cli.threads.unwrap_or(0),
-        max_file_size: config
-            .max_file_size
-            .unwrap_or(config::DEFAULT_MAX_FILE_SIZE),
+        max_file_size,
         exclude: config.exclude.clone(),
     };
-    let result = engine.scan_tree(&walk);
+    let mut result = if cli.git_mode() {
+        scan_git(cli, &engine, walk)?
+    } else {
+        engine.scan_tree(&walk)
+    };
+    result.findings = merge_duplicates(std::mem::take(&mut result.findings));
+    apply_baselines(cli, &mut result)?;
 
     write_report(cli, &result)?;
     let failing = result.findings.iter().any(|f| f.severity >= cli.fail_on);
@@ -121,6 +131,62 @@ fn run(cli: &Cli) -> Result<u8> {
     } else {
         EXIT_CLEAN
     })
+}
+
+/// `--history`, `--staged` or `--diff` on the one repository the command line names.
+fn scan_git(cli: &Cli, engine: &Engine, walk: TreeWalk) -> Result<ScanResult> {
+    let [root] = walk.roots.as_slice() else {
+        anyhow::bail!("the git modes scan one repository: give one PATH");
+    };
+    let root = root.clone();
+    if let Some(base) = &cli.diff {
+        let changed = diff::changed_since(&root, base, walk.max_file_size)?;
+        return Ok(engine.scan_changed(&changed));
+    }
+    if cli.staged {
+        let changed = staged::staged(&root, walk.max_file_size)?;
+        return Ok(engine.scan_changed(&changed));
+    }
+    let history = HistoryWalk {
+        root,
+        since: cli.since.clone(),
+        threads: cli.threads.unwrap_or(0),
+        max_file_size: walk.max_file_size,
+    };
+    let progress = Progress::default();
+    let (result, stats) = engine.scan_history(&history, Some(&walk), &progress)?;
+    tracing::info!(
+        "history: {} commits, {} distinct blobs, {} submodule(s) not followed",
+        stats.commits,
+        stats.blobs,
+        stats.submodules
+    );
+    Ok(result)
+}
+
+/// `--write-baseline` records every current finding; `--baseline` hides the ones it lists.
+fn apply_baselines(cli: &Cli, result: &mut ScanResult) -> Result<()> {
+    let previous = cli.baseline.as_deref().map(Baseline::load).transpose()?;
+    let mut hidden = 0;
+    if let Some(path) = &cli.write_baseline {
+        let written = Baseline::of(&result.findings, previous.as_ref());
+        written.write(path)?;
+        tracing::info!(
+            "{}: baseline of {} findings written",
+            path.display(),
+            written.len()
+        );
+        hidden = result.findings.len();
+        result.findings.clear();
+    } else if let Some(baseline) = &previous {
+        let before = result.findings.len();
+        result.findings.retain(|f| !baseline.accepts(f));
+        hidden = before - result.findings.len();
+    }
+    if hidden > 0 {
+        tracing::info!("{hidden} findings in the baseline not reported");
+    }
+    Ok(())
 }
 
 fn load_config(cli: &Cli, root: &std::path::Path) -> Result<Config> {
@@ -137,7 +203,7 @@ fn load_config(cli: &Cli, root: &std::path::Path) -> Result<Config> {
     }
 }
 
-fn write_report(cli: &Cli, result: &smartedu_lint::engine::ScanResult) -> Result<()> {
+fn write_report(cli: &Cli, result: &ScanResult) -> Result<()> {
     let (mut out, color): (Box<dyn Write>, Color) = match &cli.output {
         Some(path) => {
             let file = std::fs::File::create(path)

@@ -1,13 +1,72 @@
 //! Where sources come from. Every discoverer yields [`Source`]s; the engine does not care
 //! which one produced them.
 
+pub mod diff;
+pub mod gitutil;
+pub mod history;
+pub mod staged;
 pub mod tree;
 
+use std::sync::Arc;
+
 /// Where a source's bytes were read from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum Origin {
-    /// A file in the working tree.
+    /// A file in the working tree (or, for `--diff`, in the checked-out commit).
+    #[default]
     WorkingTree,
+    /// A blob of the git history, with the commit that introduced it.
+    Commit(Arc<CommitMeta>),
+    /// A file as staged in the git index.
+    Index,
+}
+
+/// The commit that introduced a blob: what a history finding names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommitMeta {
+    /// Full hexadecimal commit id.
+    pub id: String,
+    /// Author name only: e-mail addresses are personal data and stay out of reports.
+    pub author: String,
+    /// Author time, seconds since the epoch.
+    pub time: i64,
+    /// The author's UTC offset in minutes.
+    pub offset_minutes: i32,
+}
+
+impl CommitMeta {
+    /// The author date as ISO 8601 with the author's offset, e.g. `2015-01-01T12:00:00+01:00`.
+    pub fn date(&self) -> String {
+        let local = self.time + i64::from(self.offset_minutes) * 60;
+        let days = local.div_euclid(86_400);
+        let secs = local.rem_euclid(86_400);
+        let (y, m, d) = civil_from_days(days);
+        let sign = if self.offset_minutes < 0 { '-' } else { '+' };
+        let off = self.offset_minutes.unsigned_abs();
+        format!(
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60,
+            off / 60,
+            off % 60
+        )
+    }
+}
+
+/// Days since 1970-01-01 to a (year, month, day) date: Howard Hinnant's algorithm, so the
+/// crate needs no calendar library for one date format.
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
 }
 
 /// One file's content, named by its path relative to the scan root.
@@ -40,4 +99,22 @@ impl SkipReason {
 /// True when `bytes` look binary: a NUL byte in the first 8 KiB.
 pub fn looks_binary(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(8192)].contains(&0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commit_dates_are_iso_8601_in_the_authors_zone() {
+        let meta = |time, offset_minutes| CommitMeta {
+            id: String::new(),
+            author: String::new(),
+            time,
+            offset_minutes,
+        };
+        assert_eq!(meta(0, 0).date(), "1970-01-01T00:00:00+00:00");
+        assert_eq!(meta(1_420_070_400, 60).date(), "2015-01-01T01:00:00+01:00");
+        assert_eq!(meta(951_782_400, -330).date(), "2000-02-28T18:30:00-05:30");
+    }
 }

@@ -113,6 +113,8 @@ mod tests {
             },
             fingerprint: String::new(),
             line_hash: String::new(),
+            origin: Default::default(),
+            also_at: Vec::new(),
         }
     }
 

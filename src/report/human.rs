@@ -9,6 +9,7 @@ use codespan_reporting::term::{self, Config};
 use termcolor::{Ansi, NoColor, WriteColor};
 
 use super::Color;
+use crate::discover::Origin;
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Severity};
 
@@ -112,14 +113,45 @@ fn write_styled(result: &ScanResult, out: &mut dyn WriteColor) -> std::io::Resul
             .with_code(&finding.rule_id)
             .with_message(&finding.message)
             .with_labels(vec![Label::primary((), file.range_of(finding))])
-            .with_notes(vec![format!(
-                "severity: {}; run `smartedu-lint explain {}` for why and how to fix",
-                finding.severity, finding.rule_id
-            )]);
+            .with_notes(notes(finding));
         term::emit_to_write_style(out, &config, &file, &diagnostic)
             .map_err(std::io::Error::other)?;
     }
     writeln!(out, "{}", summary_line(result))
+}
+
+fn notes(finding: &Finding) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(commit) = commit_note(&finding.origin) {
+        notes.push(format!("introduced in {commit}"));
+    }
+    for place in &finding.also_at {
+        let commit = commit_note(&place.origin)
+            .map(|c| format!(" ({c})"))
+            .unwrap_or_default();
+        notes.push(format!(
+            "also at {}:{}{commit}",
+            place.path, place.span.line
+        ));
+    }
+    notes.push(format!(
+        "severity: {}; run `smartedu-lint explain {}` for why and how to fix",
+        finding.severity, finding.rule_id
+    ));
+    notes
+}
+
+/// `commit 1a2b3c4d5e6f by Jane Doe, 2024-01-31T12:00:00+01:00`
+fn commit_note(origin: &Origin) -> Option<String> {
+    match origin {
+        Origin::Commit(c) => Some(format!(
+            "commit {} by {}, {}",
+            c.id.get(..12).unwrap_or(&c.id),
+            c.author,
+            c.date()
+        )),
+        Origin::WorkingTree | Origin::Index => None,
+    }
 }
 
 fn cs_severity(s: Severity) -> CsSeverity {

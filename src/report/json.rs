@@ -4,6 +4,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
+use crate::discover::Origin;
 use crate::engine::ScanResult;
 use crate::finding::Severity;
 
@@ -25,6 +26,39 @@ struct JsonFinding<'a> {
     end_column: usize,
     message: &'a str,
     fingerprint: &'a str,
+    /// History findings: the commit that introduced the blob.
+    #[serde(flatten)]
+    commit: Option<JsonCommit<'a>>,
+    /// Other places where the same finding was found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    also_at: Vec<JsonPlace<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonCommit<'a> {
+    commit: &'a str,
+    author: &'a str,
+    date: String,
+}
+
+#[derive(Serialize)]
+struct JsonPlace<'a> {
+    path: &'a str,
+    line: usize,
+    column: usize,
+    #[serde(flatten)]
+    commit: Option<JsonCommit<'a>>,
+}
+
+fn commit_of(origin: &Origin) -> Option<JsonCommit<'_>> {
+    match origin {
+        Origin::Commit(c) => Some(JsonCommit {
+            commit: &c.id,
+            author: &c.author,
+            date: c.date(),
+        }),
+        Origin::WorkingTree | Origin::Index => None,
+    }
 }
 
 #[derive(Serialize)]
@@ -50,6 +84,17 @@ pub fn write(result: &ScanResult, out: &mut dyn Write) -> std::io::Result<()> {
             end_column: f.span.end_column,
             message: &f.message,
             fingerprint: &f.fingerprint,
+            commit: commit_of(&f.origin),
+            also_at: f
+                .also_at
+                .iter()
+                .map(|p| JsonPlace {
+                    path: &p.path,
+                    line: p.span.line,
+                    column: p.span.column,
+                    commit: commit_of(&p.origin),
+                })
+                .collect(),
         })
         .collect();
     let by_severity = super::counts_by_severity(result)

@@ -20,8 +20,9 @@ use serde_sarif::sarif::{
 };
 
 use super::rules_doc::anchor;
+use crate::discover::Origin;
 use crate::engine::ScanResult;
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity, Span};
 use crate::rules::{RuleMeta, builtin_meta, explain_text};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -201,41 +202,67 @@ fn descriptor(m: &RuleMeta) -> ReportingDescriptor {
         .build()
 }
 
-fn sarif_result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
+/// One place of a finding; a history place carries its commit in `properties`.
+fn location(path: &str, span: &Span, origin: &Origin) -> Location {
     let region = Region::builder()
-        .start_line(f.span.line as i64)
-        .start_column(f.span.column as i64)
-        .end_line(f.span.end_line as i64)
-        .end_column(f.span.end_column as i64)
+        .start_line(span.line as i64)
+        .start_column(span.column as i64)
+        .end_line(span.end_line as i64)
+        .end_column(span.end_column as i64)
         .build();
-    let location = Location::builder()
-        .physical_location(
-            PhysicalLocation::builder()
-                .artifact_location(
-                    ArtifactLocation::builder()
-                        .uri(encode_uri(&f.path))
-                        .uri_base_id("%SRCROOT%")
-                        .build(),
-                )
-                .region(region)
+    let physical = PhysicalLocation::builder()
+        .artifact_location(
+            ArtifactLocation::builder()
+                .uri(encode_uri(path))
+                .uri_base_id("%SRCROOT%")
                 .build(),
         )
+        .region(region)
         .build();
+    let commit = commit_properties(origin);
+    if commit.is_empty() {
+        return Location::builder().physical_location(physical).build();
+    }
+    Location::builder()
+        .physical_location(physical)
+        .properties(PropertyBag::builder().additional_properties(commit).build())
+        .build()
+}
+
+fn commit_properties(origin: &Origin) -> BTreeMap<String, serde_json::Value> {
+    match origin {
+        Origin::Commit(c) => BTreeMap::from([
+            ("commit".to_string(), json!(c.id)),
+            ("author".to_string(), json!(c.author)),
+            ("date".to_string(), json!(c.date())),
+        ]),
+        Origin::WorkingTree | Origin::Index => BTreeMap::new(),
+    }
+}
+
+fn sarif_result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
+    // The same secret elsewhere is the same result: every place is one of its locations.
+    let locations: Vec<Location> = std::iter::once(location(&f.path, &f.span, &f.origin))
+        .chain(
+            f.also_at
+                .iter()
+                .map(|p| location(&p.path, &p.span, &p.origin)),
+        )
+        .collect();
     let mut fingerprints = BTreeMap::from([(FINGERPRINT_KEY.to_string(), f.fingerprint.clone())]);
     if !f.line_hash.is_empty() {
         fingerprints.insert("primaryLocationLineHash".to_string(), f.line_hash.clone());
     }
+    let mut properties = commit_properties(&f.origin);
+    properties.insert("severity".to_string(), json!(f.severity.as_str()));
     let properties = PropertyBag::builder()
-        .additional_properties(BTreeMap::from([(
-            "severity".to_string(),
-            json!(f.severity.as_str()),
-        )]))
+        .additional_properties(properties)
         .build();
     let builder = SarifResult::builder()
         .rule_id(&f.rule_id)
         .level(level_enum(f.severity))
         .message(Message::builder().text(&f.message).build())
-        .locations(vec![location])
+        .locations(locations)
         .partial_fingerprints(fingerprints)
         .properties(properties);
     match rule_index {
@@ -312,7 +339,7 @@ mod tests {
     }
 
     fn finding(path: &str, rule: &str) -> Finding {
-        use crate::finding::{Snippet, Span};
+        use crate::finding::Snippet;
         Finding {
             rule_id: rule.to_string(),
             severity: Severity::High,
@@ -331,6 +358,8 @@ mod tests {
             },
             fingerprint: "00ff".to_string(),
             line_hash: "5e4d5a9cf1294ad9:1".to_string(),
+            origin: Default::default(),
+            also_at: Vec::new(),
         }
     }
 

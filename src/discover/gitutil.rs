@@ -1,0 +1,156 @@
+//! What the git discoverers share: opening a repository with a clear error, commit
+//! metadata, and the lines a diff adds.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::sync::Arc;
+
+use git2::{Commit, Diff, DiffOptions, Repository};
+
+use super::CommitMeta;
+
+/// A git operation that failed, with what we were doing. Exit code 2 in `main`.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    #[error("{path}: not a git repository (the git modes need one)")]
+    NotARepository { path: String, source: git2::Error },
+    #[error("{what}")]
+    Git { what: String, source: git2::Error },
+}
+
+/// Adds what we were doing to a libgit2 error.
+pub trait GitContext<T> {
+    fn doing(self, what: impl FnOnce() -> String) -> Result<T, GitError>;
+}
+
+impl<T> GitContext<T> for Result<T, git2::Error> {
+    fn doing(self, what: impl FnOnce() -> String) -> Result<T, GitError> {
+        self.map_err(|source| GitError::Git {
+            what: what(),
+            source,
+        })
+    }
+}
+
+/// Opens the repository at `path` exactly (a work tree, its `.git`, or a bare repository);
+/// no search upward, so a scan root that is not a repository is an error, not a surprise.
+pub fn open(path: &Path) -> Result<Repository, GitError> {
+    Repository::open(path).map_err(|source| GitError::NotARepository {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+/// The metadata a history finding shows for `commit`.
+pub fn commit_meta(commit: &Commit<'_>) -> Arc<CommitMeta> {
+    let author = commit.author();
+    let when = author.when();
+    Arc::new(CommitMeta {
+        id: commit.id().to_string(),
+        author: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        time: when.seconds(),
+        offset_minutes: when.offset_minutes(),
+    })
+}
+
+/// Options for diffs whose added lines we want: no context, renames found later.
+pub fn line_diff_options() -> DiffOptions {
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0).ignore_submodules(true);
+    opts
+}
+
+/// For each added or modified text file of `diff` (new-side path), the 1-based numbers of
+/// its added lines. Deleted files and binary files are left out.
+pub fn added_lines(diff: &mut Diff<'_>) -> Result<BTreeMap<String, BTreeSet<usize>>, GitError> {
+    // A renamed file's lines are added only where its content changed.
+    diff.find_similar(None)
+        .doing(|| "finding renames".to_string())?;
+    // Both callbacks add to the map; libgit2 calls them one at a time.
+    let out: RefCell<BTreeMap<String, BTreeSet<usize>>> = RefCell::default();
+    diff.foreach(
+        &mut |delta, _| {
+            let changed = matches!(
+                delta.status(),
+                git2::Delta::Added
+                    | git2::Delta::Modified
+                    | git2::Delta::Renamed
+                    | git2::Delta::Copied
+            );
+            if let (true, Some(path)) = (changed, delta.new_file().path()) {
+                out.borrow_mut().entry(path_string(path)).or_default();
+            }
+            true
+        },
+        None,
+        None,
+        Some(&mut |delta, _hunk, line| {
+            if let ('+', Some(path), Some(n)) =
+                (line.origin(), delta.new_file().path(), line.new_lineno())
+            {
+                out.borrow_mut()
+                    .entry(path_string(path))
+                    .or_default()
+                    .insert(n as usize);
+            }
+            true
+        }),
+    )
+    .doing(|| "reading the diff".to_string())?;
+    Ok(out.into_inner())
+}
+
+/// A repository path as reports show it: `/`-separated, lossy for non-UTF-8 names.
+pub fn path_string(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
+}
+
+/// Files a diff changed, read from one side, with the lines that count.
+#[derive(Debug, Default)]
+pub struct ChangedFiles {
+    pub sources: Vec<super::Source>,
+    /// For each source path, the 1-based lines added or changed.
+    pub lines: BTreeMap<String, BTreeSet<usize>>,
+    pub skipped: Vec<(String, super::SkipReason)>,
+}
+
+/// Reads the new side of each file in `lines` through `blob_of` (path to blob id), skipping
+/// files with no added line, binaries and files over `max_size`.
+pub fn read_changed(
+    repo: &Repository,
+    lines: BTreeMap<String, BTreeSet<usize>>,
+    blob_of: &dyn Fn(&str) -> Option<git2::Oid>,
+    origin: super::Origin,
+    max_size: u64,
+) -> ChangedFiles {
+    use super::SkipReason;
+    let mut out = ChangedFiles::default();
+    for (path, added) in lines {
+        // A pure rename or a deletion inside a file adds nothing to check.
+        if added.is_empty() {
+            continue;
+        }
+        let Some(blob) = blob_of(&path).and_then(|id| repo.find_blob(id).ok()) else {
+            tracing::warn!("{path}: cannot read its new content");
+            out.skipped.push((path, SkipReason::Unreadable));
+            continue;
+        };
+        let bytes = blob.content();
+        if bytes.len() as u64 > max_size {
+            out.skipped.push((path, SkipReason::TooLarge));
+            continue;
+        }
+        if super::looks_binary(bytes) {
+            out.skipped.push((path, SkipReason::Binary));
+            continue;
+        }
+        out.sources.push(super::Source {
+            path: path.clone(),
+            bytes: bytes.to_vec(),
+            origin: origin.clone(),
+        });
+        out.lines.insert(path, added);
+    }
+    out
+}
