@@ -26,6 +26,10 @@ pub(crate) struct ParseCache {
     /// Python syntax tree (`crate::parse::python::tree`); `None` inside when the parser
     /// could not run.
     pub(crate) python: OnceCell<Option<tree_sitter::Tree>>,
+    /// JavaScript/TypeScript/Go/Java syntax tree (`crate::parse::treesitter::tree`).
+    pub(crate) tree: OnceCell<Option<tree_sitter::Tree>>,
+    /// Rust syntax tree (`crate::parse::rust::file`).
+    pub(crate) rust: OnceCell<Option<syn::File>>,
 }
 
 impl<'a> Document<'a> {
