@@ -113,6 +113,10 @@ const META_FILES: &[(&str, &str)] = &[
         "rules/meta/code.toml",
         include_str!("../../rules/meta/code.toml"),
     ),
+    (
+        "rules/meta/env.toml",
+        include_str!("../../rules/meta/env.toml"),
+    ),
 ];
 
 /// Parses the embedded metadata files; an error names the file.

@@ -8,6 +8,7 @@
 pub mod code;
 pub mod compose;
 pub mod docker;
+pub mod env;
 mod meta;
 pub mod secrets;
 
@@ -92,5 +93,6 @@ pub fn builtin_checkers() -> Vec<Box<dyn Checker>> {
     all.extend(docker::checkers());
     all.extend(compose::checkers());
     all.extend(code::checkers());
+    all.extend(env::checkers());
     all
 }
