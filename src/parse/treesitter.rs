@@ -54,6 +54,20 @@ impl Lang {
     }
 }
 
+/// Bundled, minified or generated source that the code rules do not parse: `.min.js`,
+/// TypeScript declarations (`.d.ts`, no statements), files over 1 MB, and files with a
+/// line over 5,000 characters. Such files are not written by the project's developers,
+/// and parsing them (megabytes each in `node_modules`-like trees) would dominate a scan.
+pub fn is_generated(doc: &Document) -> bool {
+    const MAX_BYTES: usize = 1_000_000;
+    const MAX_LINE: usize = 5_000;
+    let lower = doc.path.to_ascii_lowercase();
+    if lower.ends_with(".min.js") || lower.ends_with(".d.ts") || doc.text.len() > MAX_BYTES {
+        return true;
+    }
+    (1..=doc.line_count()).any(|line| doc.line_range(line).len() > MAX_LINE)
+}
+
 thread_local! {
     // A parser per grammar per walker thread, made once: creating one allocates,
     // reusing is free.
@@ -119,6 +133,31 @@ mod tests {
             "class A { void f() { g(\"x\" + y); } }",
         );
         assert!(java.contains(&"method_invocation".to_string()));
+    }
+
+    #[test]
+    fn minified_and_declaration_files_are_generated() {
+        let long = format!("var a={};\n", "1+".repeat(3000));
+        assert!(is_generated(&Document::new(
+            "a.js",
+            FileKind::JavaScript,
+            &long
+        )));
+        assert!(is_generated(&Document::new(
+            "x.min.js",
+            FileKind::JavaScript,
+            ""
+        )));
+        assert!(is_generated(&Document::new(
+            "x.d.ts",
+            FileKind::TypeScript,
+            ""
+        )));
+        assert!(!is_generated(&Document::new(
+            "a.js",
+            FileKind::JavaScript,
+            "q(1);\n"
+        )));
     }
 
     #[test]

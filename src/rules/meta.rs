@@ -117,6 +117,10 @@ const META_FILES: &[(&str, &str)] = &[
         "rules/meta/env.toml",
         include_str!("../../rules/meta/env.toml"),
     ),
+    (
+        "rules/meta/config.toml",
+        include_str!("../../rules/meta/config.toml"),
+    ),
 ];
 
 /// Parses the embedded metadata files; an error names the file.

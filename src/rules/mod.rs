@@ -7,6 +7,7 @@
 
 pub mod code;
 pub mod compose;
+pub mod config;
 pub mod docker;
 pub mod env;
 mod meta;
@@ -94,5 +95,6 @@ pub fn builtin_checkers() -> Vec<Box<dyn Checker>> {
     all.extend(compose::checkers());
     all.extend(code::checkers());
     all.extend(env::checkers());
+    all.extend(config::checkers());
     all
 }

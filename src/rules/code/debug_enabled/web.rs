@@ -1,6 +1,9 @@
 //! `code/debug-enabled` outside Python: Express forced into development mode, gin in
 //! debug mode, Spring Boot's `debug=true`.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use tree_sitter::Node;
 
 use crate::document::Document;
@@ -16,10 +19,10 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
         return;
     }
     match doc.kind {
-        FileKind::JavaScript | FileKind::TypeScript if doc.text.contains("development") => {
+        FileKind::JavaScript | FileKind::TypeScript if sets_development_env(doc.text) => {
             check_tree(doc, out, express_development)
         }
-        FileKind::Go if doc.text.contains("SetMode") => check_tree(doc, out, gin_debug_mode),
+        FileKind::Go if doc.text.contains("SetMode(") => check_tree(doc, out, gin_debug_mode),
         FileKind::Config(ConfigFormat::Properties | ConfigFormat::Yaml)
             if is_spring_config(doc.path) =>
         {
@@ -27,6 +30,14 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
         }
         _ => {}
     }
+}
+
+/// The cheap test that decides whether a JavaScript file is parsed: `.set("env",`
+/// followed by `"development"`.
+fn sets_development_env(text: &str) -> bool {
+    static SET_ENV: LazyLock<Option<Regex>> =
+        LazyLock::new(|| Regex::new(r#"\.set\(\s*["'`]env["'`]\s*,\s*["'`]development["'`]"#).ok());
+    SET_ENV.as_ref().is_none_or(|re| re.is_match(text))
 }
 
 /// Test files and development-only configuration: `*.test.ts`, `*.spec.js`,

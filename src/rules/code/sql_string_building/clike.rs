@@ -30,7 +30,10 @@ const SINK_WORDS: [&str; 16] = [
 ];
 
 pub(super) fn check(doc: &Document, out: &mut Findings) {
-    if !SINK_WORDS.iter().any(|w| doc.text.contains(w)) || !has_sql_literal(doc.text) {
+    if !SINK_WORDS.iter().any(|w| doc.text.contains(w))
+        || !has_sql_literal(doc.text)
+        || treesitter::is_generated(doc)
+    {
         return;
     }
     let Some(tree) = treesitter::tree(doc) else {
