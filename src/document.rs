@@ -33,6 +33,10 @@ pub(crate) struct ParseCache {
     pub(crate) python: OnceCell<Option<tree_sitter::Tree>>,
     /// The bases of each compose service (`extends:`), see `rules::compose::extends`.
     pub(crate) compose_bases: OnceCell<crate::rules::compose::extends::BaseMap>,
+    /// JavaScript/TypeScript/Go/Java syntax tree (`crate::parse::treesitter::tree`).
+    pub(crate) tree: OnceCell<Option<tree_sitter::Tree>>,
+    /// Rust syntax tree (`crate::parse::rust::file`).
+    pub(crate) rust: OnceCell<Option<syn::File>>,
 }
 
 impl<'a> Document<'a> {

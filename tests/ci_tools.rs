@@ -315,7 +315,6 @@ fn pre_commit_run_all_files_scans_exactly_the_files_it_passes() {
 }
 
 #[test]
-#[ignore = "TODO: needs `--staged` from the git-modes branch (issue 6); remove this line when it lands"]
 fn pre_commit_staged_secrets_hook_scans_the_index() {
     let Some(tools) = tools("pre_commit_staged_secrets_hook_scans_the_index") else {
         return;

@@ -3,6 +3,8 @@
 
 pub mod dockerfile;
 pub mod python;
+pub mod rust;
+pub mod treesitter;
 pub mod yaml;
 
 use crate::document::Document;

@@ -117,6 +117,14 @@ const META_FILES: &[(&str, &str)] = &[
         "rules/meta/code.toml",
         include_str!("../../rules/meta/code.toml"),
     ),
+    (
+        "rules/meta/env.toml",
+        include_str!("../../rules/meta/env.toml"),
+    ),
+    (
+        "rules/meta/config.toml",
+        include_str!("../../rules/meta/config.toml"),
+    ),
 ];
 
 /// Parses the embedded metadata files; an error names the file.

@@ -7,7 +7,9 @@
 
 pub mod code;
 pub mod compose;
+pub mod config;
 pub mod docker;
+pub mod env;
 pub mod k8s;
 mod meta;
 pub mod secrets;
@@ -101,5 +103,7 @@ pub fn builtin_checkers_with(settings: &Settings) -> Vec<Box<dyn Checker>> {
     all.extend(compose::checkers());
     all.extend(k8s::checkers());
     all.extend(code::checkers());
+    all.extend(env::checkers());
+    all.extend(config::checkers());
     all
 }

@@ -1,4 +1,5 @@
-//! `code/debug-enabled`: a Python web application switched into debug mode in code.
+//! `code/debug-enabled`: a web application switched into debug mode in code or in its
+//! framework configuration.
 //!
 //! ## What it finds
 //! Django `DEBUG = True` (module or config-class level), also when it is the default of
@@ -11,6 +12,10 @@
 //! production deployment gets when someone forgets to set it.
 //!
 //! Test and local-only modules are skipped (see [`is_non_production_path`]).
+//!
+//! Beyond Python (`web.rs`): Express `app.set("env", "development")`, gin
+//! `gin.SetMode(gin.DebugMode)`, Spring Boot `debug=true` in `application*.properties`
+//! and `.yml`.
 
 use std::sync::LazyLock;
 
@@ -18,9 +23,11 @@ use regex::Regex;
 use tree_sitter::Node;
 
 use crate::document::Document;
-use crate::kind::FileKind;
+use crate::kind::{ConfigFormat, FileKind};
 use crate::parse::python::{self, call_arguments, callee_name, plain_string, text, unparen};
 use crate::rules::{Checker, Findings};
+
+mod web;
 
 const ID: &str = "code/debug-enabled";
 
@@ -32,10 +39,21 @@ impl Checker for DebugEnabled {
     }
 
     fn applies_to(&self, kind: FileKind) -> bool {
-        kind == FileKind::Python
+        matches!(
+            kind,
+            FileKind::Python
+                | FileKind::JavaScript
+                | FileKind::TypeScript
+                | FileKind::Go
+                | FileKind::Config(ConfigFormat::Properties | ConfigFormat::Yaml)
+        )
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {
+        if doc.kind != FileKind::Python {
+            web::check(doc, out);
+            return;
+        }
         if is_non_production_path(doc.path) || !mentions_debug(doc.text) {
             return;
         }

@@ -2,6 +2,7 @@
 //! (tree-sitter, through `crate::parse`).
 
 mod debug_enabled;
+mod environment_logged;
 mod sql_string_building;
 
 use super::Checker;
@@ -10,6 +11,7 @@ use super::Checker;
 pub fn checkers() -> Vec<Box<dyn Checker>> {
     vec![
         Box::new(debug_enabled::DebugEnabled),
+        Box::new(environment_logged::EnvironmentLogged),
         Box::new(sql_string_building::SqlStringBuilding),
     ]
 }

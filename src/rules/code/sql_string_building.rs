@@ -32,6 +32,9 @@ use crate::kind::FileKind;
 use crate::parse::python::{self, Piece, call_arguments, callee_name, text, unparen};
 use crate::rules::{Checker, Findings};
 
+mod clike;
+mod rust;
+
 const ID: &str = "code/sql-string-building";
 
 pub struct SqlStringBuilding;
@@ -42,55 +45,73 @@ impl Checker for SqlStringBuilding {
     }
 
     fn applies_to(&self, kind: FileKind) -> bool {
-        kind == FileKind::Python
+        matches!(
+            kind,
+            FileKind::Python
+                | FileKind::JavaScript
+                | FileKind::TypeScript
+                | FileKind::Go
+                | FileKind::Java
+                | FileKind::Rust
+        )
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {
-        if !might_build_sql(doc.text) {
-            return;
-        }
-        let Some(tree) = python::tree(doc) else {
-            return;
-        };
-        let root = tree.root_node();
-        // One pass over the tree collects everything the analysis needs.
-        let (mut calls, mut functions, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
-        python::walk(root, |n| match n.kind() {
-            "call" => calls.push(n),
-            "function_definition" => functions.push((n.byte_range(), n.id())),
-            "assignment" | "augmented_assignment" => assignments.push(n),
-            _ => {}
-        });
-        let scopes = Scopes {
-            functions,
-            module: root.id(),
-        };
-        let analyzer = Analyzer::new(doc, root, scopes, &assignments);
-        let mut reported_sites = HashSet::new();
-        for call in calls {
-            check_sink(&analyzer, call, &mut reported_sites, out);
+        match doc.kind {
+            FileKind::Python => check_python(doc, out),
+            FileKind::Rust => rust::check(doc, out),
+            _ => clike::check(doc, out),
         }
     }
 }
 
-/// The cheap test that decides whether the file is parsed: a quote followed by a SQL
-/// verb, and the name of a sink.
-fn might_build_sql(text: &str) -> bool {
-    static VERB: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(
-            r#"["']\s*(?i:select|insert|update|delete|merge|replace|with|create|alter|drop|truncate|exec)\b"#,
-        )
-        .ok()
+fn check_python(doc: &Document, out: &mut Findings) {
+    if !might_build_sql(doc.text) {
+        return;
+    }
+    let Some(tree) = python::tree(doc) else {
+        return;
+    };
+    let root = tree.root_node();
+    // One pass over the tree collects everything the analysis needs.
+    let (mut calls, mut functions, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
+    python::walk(root, |n| match n.kind() {
+        "call" => calls.push(n),
+        "function_definition" => functions.push((n.byte_range(), n.id())),
+        "assignment" | "augmented_assignment" => assignments.push(n),
+        _ => {}
     });
+    let scopes = Scopes {
+        functions,
+        module: root.id(),
+    };
+    let analyzer = Analyzer::new(doc, root, scopes, &assignments);
+    let mut reported_sites = HashSet::new();
+    for call in calls {
+        check_sink(&analyzer, call, &mut reported_sites, out);
+    }
+}
+
+/// The cheap test that decides whether a Python file is parsed: a quote followed by a
+/// SQL verb, and the name of a sink.
+fn might_build_sql(text: &str) -> bool {
     // Sinks that take fragments ("id = %s") need no verb in the file.
     const FRAGMENT_SINKS: [&str; 4] = [".extra(", "RawSQL", "exec_driver_sql", "executescript"];
     const SINKS: [&str; 6] = ["execute", ".raw(", "text(", "fetch", "read_sql", "RawSQL"];
     if FRAGMENT_SINKS.iter().any(|s| text.contains(s)) {
         return true;
     }
-    if !SINKS.iter().any(|s| text.contains(s)) {
-        return false;
-    }
+    SINKS.iter().any(|s| text.contains(s)) && has_sql_literal(text)
+}
+
+/// True when some quote (`"`, `'` or a backtick) is followed by text that reads as SQL.
+fn has_sql_literal(text: &str) -> bool {
+    static VERB: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(
+            r#"["'`]\s*(?i:select|insert|update|delete|merge|replace|with|create|alter|drop|truncate|exec)\b"#,
+        )
+        .ok()
+    });
     let Some(verb) = VERB.as_ref() else {
         return true;
     };
@@ -180,7 +201,7 @@ fn check_sink(
             SinkKind::Fragment => value.built.or(value.dynamic),
         };
         if let Some(site) = site {
-            report(doc, call, name, &site, reported_sites, out);
+            report(doc, call.byte_range(), name, &site, reported_sites, out);
         }
     }
 }
@@ -200,15 +221,15 @@ fn collection_items(node: Node) -> Vec<Node> {
 
 fn report(
     doc: &Document,
-    call: Node,
+    call: Range<usize>,
     sink: &str,
     site: &Site,
     reported_sites: &mut HashSet<usize>,
     out: &mut Findings,
 ) {
     let site_line = doc.line_of(site.range.start);
-    let call_line = doc.line_of(call.start_byte());
-    let inside_call = site.range.start >= call.start_byte() && site.range.end <= call.end_byte();
+    let call_line = doc.line_of(call.start);
+    let inside_call = site.range.start >= call.start && site.range.end <= call.end;
     if reported_sites.insert(site.range.start) {
         let message = if inside_call || site_line == call_line {
             format!(
@@ -226,7 +247,7 @@ fn report(
     if !inside_call && site_line != call_line {
         out.report(
             ID,
-            call.byte_range(),
+            call,
             format!(
                 "`{sink}` runs SQL built with {} on line {site_line}",
                 site.how
@@ -277,12 +298,19 @@ impl Value {
     /// The value of a construction (`how` at `node`) from its `parts`, joined into
     /// `shape`.
     fn constructed(node: Node, how: &'static str, shape: String, parts: &[Value]) -> Value {
+        Value::constructed_at(node.byte_range(), how, shape, parts)
+    }
+
+    /// [`Value::constructed`] for a construction spanning the bytes `range`.
+    fn constructed_at(
+        range: Range<usize>,
+        how: &'static str,
+        shape: String,
+        parts: &[Value],
+    ) -> Value {
         let shape = capped(shape);
         let safe = parts.iter().all(|p| p.safe);
-        let site = Site {
-            range: node.byte_range(),
-            how,
-        };
+        let site = Site { range, how };
         let built = parts
             .iter()
             .find_map(|p| p.built.clone())

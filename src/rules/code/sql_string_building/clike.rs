@@ -1,0 +1,849 @@
+//! `code/sql-string-building` for JavaScript, TypeScript (TSX too), Go and Java: the same
+//! abstract evaluation as the Python rule (text shape, safe or not, where data entered
+//! SQL text), over the tree-sitter grammars of those languages.
+//!
+//! Constructions followed: `+` and `+=`, JS/TS template literals, `.concat`, `join`
+//! (`arr.join`, Go `strings.Join`, Java `String.join`), Go `fmt.Sprintf` and `append`,
+//! Java `String.format`, `.formatted` and `StringBuilder.append` (as an expression and
+//! as a statement on a local builder). Tagged templates (`sql\`..\``, Prisma
+//! `$queryRaw\`..\``) parameterize their holes, so they are never a construction.
+
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+
+use tree_sitter::Node;
+
+use super::{
+    MAX_DEPTH, ScopeKey, Scopes, Value, has_sql_literal, is_constant_name, keep_built, looks_sql,
+    report,
+};
+use crate::document::Document;
+use crate::kind::FileKind;
+use crate::parse::python::{named_children, text, walk};
+use crate::parse::treesitter;
+use crate::rules::Findings;
+
+/// Sink names, any language, as the prefilter looks for them.
+const SINK_WORDS: [&str; 16] = [
+    "query", "Query", "exec", "Exec", "raw", "Raw", "prepare", "Prepare", "update", ".all(",
+    ".get(", ".run(", ".each(", ".Select(", ".Get(", "addBatch",
+];
+
+pub(super) fn check(doc: &Document, out: &mut Findings) {
+    if !SINK_WORDS.iter().any(|w| doc.text.contains(w))
+        || !has_sql_literal(doc.text)
+        || treesitter::is_generated(doc)
+    {
+        return;
+    }
+    let Some(tree) = treesitter::tree(doc) else {
+        return;
+    };
+    let root = tree.root_node();
+    let (mut calls, mut functions, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
+    let mut numeric = Vec::new();
+    walk(root, |n| match n.kind() {
+        "call_expression" | "method_invocation" => calls.push(n),
+        "function_declaration"
+        | "function_expression"
+        | "function"
+        | "arrow_function"
+        | "method_definition"
+        | "generator_function_declaration"
+        | "generator_function"
+        | "method_declaration"
+        | "func_literal"
+        | "constructor_declaration"
+        | "lambda_expression" => functions.push((n.byte_range(), n.id())),
+        "formal_parameter"
+        | "parameter_declaration"
+        | "required_parameter"
+        | "optional_parameter" => {
+            if let Some(names) = numeric_parameter(doc, n) {
+                numeric.extend(names);
+            }
+        }
+        "variable_declarator"
+        | "assignment_expression"
+        | "augmented_assignment_expression"
+        | "short_var_declaration"
+        | "assignment_statement"
+        | "var_spec"
+        | "const_spec"
+        | "expression_statement" => assignments.push(n),
+        _ => {}
+    });
+    let scopes = Scopes {
+        functions,
+        module: root.id(),
+    };
+    let mut analyzer = Analyzer::new(doc, root, scopes, &assignments);
+    analyzer.numeric = numeric
+        .into_iter()
+        .map(|n| (analyzer.scopes.of(n.start_byte()), text(doc, n).to_string()))
+        .collect();
+    let mut reported_sites = HashSet::new();
+    for call in calls {
+        check_sink(&analyzer, call, &mut reported_sites, out);
+    }
+}
+
+/// How a sink takes its query.
+#[derive(Clone, Copy, PartialEq)]
+enum SinkKind {
+    /// The argument must read as SQL to count.
+    Query,
+    /// Whatever is passed is SQL, whole or a fragment (knex `whereRaw`).
+    Fragment,
+}
+
+/// The sink a call is, and which argument holds the query.
+fn sink(kind: FileKind, name: &str) -> Option<(SinkKind, usize)> {
+    match kind {
+        FileKind::JavaScript | FileKind::TypeScript => match name {
+            // pg, mysql2, sqlite3, better-sqlite3, sequelize, TypeORM, knex, Prisma.
+            "query" | "execute" | "raw" | "exec" | "prepare" | "run" | "all" | "get" | "each"
+            | "$queryRawUnsafe" | "$executeRawUnsafe" => Some((SinkKind::Query, 0)),
+            "whereRaw" | "orWhereRaw" | "andWhereRaw" | "havingRaw" | "orHavingRaw"
+            | "orderByRaw" | "groupByRaw" | "joinRaw" | "selectRaw" | "fromRaw" => {
+                Some((SinkKind::Fragment, 0))
+            }
+            _ => None,
+        },
+        FileKind::Go => match name {
+            // database/sql, sqlx, gorm, pgx.
+            "Query" | "QueryRow" | "Exec" | "Prepare" | "Raw" | "MustExec" | "Queryx"
+            | "QueryRowx" => Some((SinkKind::Query, 0)),
+            "QueryContext" | "QueryRowContext" | "ExecContext" | "PrepareContext"
+            | "MustExecContext" | "QueryxContext" | "QueryRowxContext" | "Select" | "Get" => {
+                Some((SinkKind::Query, 1))
+            }
+            "SelectContext" | "GetContext" => Some((SinkKind::Query, 2)),
+            _ => None,
+        },
+        FileKind::Java => match name {
+            // JDBC, JPA/Hibernate, Spring JdbcTemplate.
+            "executeQuery" | "executeUpdate" | "execute" | "executeLargeUpdate" | "addBatch"
+            | "prepareStatement" | "prepareCall" | "createQuery" | "createNativeQuery"
+            | "createSQLQuery" | "query" | "queryForList" | "queryForObject" | "queryForMap"
+            | "queryForRowSet" | "queryForStream" | "queryForLong" | "queryForInt" | "update"
+            | "batchUpdate" => Some((SinkKind::Query, 0)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The parts of a call: the name called, the receiver (`pool` in `pool.query(..)`) and
+/// the argument nodes. `None` for a tagged template, which is not a call of text.
+struct Call<'a, 't> {
+    name: &'a str,
+    object: Option<Node<'t>>,
+    args: Vec<Node<'t>>,
+}
+
+fn call_parts<'a, 't>(doc: &Document<'a>, call: Node<'t>) -> Option<Call<'a, 't>> {
+    let (name, object) = if call.kind() == "method_invocation" {
+        (
+            text(doc, call.child_by_field_name("name")?),
+            call.child_by_field_name("object"),
+        )
+    } else {
+        let function = call.child_by_field_name("function")?;
+        match function.kind() {
+            "identifier" => (text(doc, function), None),
+            "member_expression" => (
+                text(doc, function.child_by_field_name("property")?),
+                function.child_by_field_name("object"),
+            ),
+            "selector_expression" => (
+                text(doc, function.child_by_field_name("field")?),
+                function.child_by_field_name("operand"),
+            ),
+            _ => return None,
+        }
+    };
+    let arguments = call.child_by_field_name("arguments")?;
+    if arguments.kind() == "template_string" {
+        return None;
+    }
+    let args = named_children(arguments)
+        .into_iter()
+        .filter(|a| a.kind() != "comment")
+        .collect();
+    Some(Call { name, object, args })
+}
+
+fn check_sink(
+    analyzer: &Analyzer,
+    call: Node,
+    reported_sites: &mut HashSet<usize>,
+    out: &mut Findings,
+) {
+    let doc = analyzer.doc;
+    let Some(parts) = call_parts(doc, call) else {
+        return;
+    };
+    // A sink is a method (`db.query`), never a bare function of that name.
+    if parts.object.is_none() {
+        return;
+    }
+    let Some((kind, index)) = sink(doc.kind, parts.name) else {
+        return;
+    };
+    let Some(query) = parts.args.get(index) else {
+        return;
+    };
+    let value = analyzer.value(*query, query.start_byte(), 0);
+    let site = match kind {
+        SinkKind::Query if looks_sql(&value.shape) || value.built.is_some() => value.built,
+        SinkKind::Query => None,
+        SinkKind::Fragment => value.built.or(value.dynamic),
+    };
+    if let Some(site) = site {
+        report(
+            doc,
+            call.byte_range(),
+            parts.name,
+            &site,
+            reported_sites,
+            out,
+        );
+    }
+}
+
+/// An assignment to a plain name.
+struct Assign<'t> {
+    end: usize,
+    node: Node<'t>,
+    right: Node<'t>,
+    /// `+=` for an augmented assignment, `None` for `=` (and for a statement
+    /// `sb.append(x);`, whose call evaluates to the builder's new value).
+    op: Option<&'t str>,
+}
+
+/// Evaluates expressions of one file, remembering variables' values.
+struct Analyzer<'d, 'a, 't> {
+    doc: &'d Document<'a>,
+    root: Node<'t>,
+    assigns: HashMap<ScopeKey, Vec<Assign<'t>>>,
+    scopes: Scopes,
+    states: RefCell<HashMap<ScopeKey, Vec<Value>>>,
+    /// Parameters declared with a number or boolean type: they cannot carry SQL.
+    numeric: HashSet<ScopeKey>,
+}
+
+/// The (name, value, operator) pairs an assignment-like node binds.
+fn bindings<'a, 't>(doc: &Document<'a>, n: Node<'t>) -> Vec<(Node<'t>, Node<'t>, Option<&'a str>)> {
+    let operator = || {
+        n.child_by_field_name("operator")
+            .map(|o| text(doc, o))
+            .filter(|o| *o != "=" && *o != ":=")
+    };
+    match n.kind() {
+        "variable_declarator" => match (
+            n.child_by_field_name("name"),
+            n.child_by_field_name("value"),
+        ) {
+            (Some(name), Some(value)) => vec![(name, value, None)],
+            _ => Vec::new(),
+        },
+        "assignment_expression" | "augmented_assignment_expression" => match (
+            n.child_by_field_name("left"),
+            n.child_by_field_name("right"),
+        ) {
+            (Some(left), Some(right)) => vec![(left, right, operator())],
+            _ => Vec::new(),
+        },
+        // Go: `a, b := x, y` pairs names and values by position.
+        "short_var_declaration" | "assignment_statement" => {
+            let (Some(left), Some(right)) = (
+                n.child_by_field_name("left"),
+                n.child_by_field_name("right"),
+            ) else {
+                return Vec::new();
+            };
+            let (names, values) = (named_children(left), named_children(right));
+            if names.len() != values.len() {
+                return Vec::new();
+            }
+            let op = operator();
+            names
+                .into_iter()
+                .zip(values)
+                .map(|(a, b)| (a, b, op))
+                .collect()
+        }
+        "var_spec" | "const_spec" => {
+            let mut cursor = n.walk();
+            let names: Vec<_> = n.children_by_field_name("name", &mut cursor).collect();
+            let values = n
+                .child_by_field_name("value")
+                .map(named_children)
+                .unwrap_or_default();
+            if names.len() != values.len() {
+                return Vec::new();
+            }
+            names
+                .into_iter()
+                .zip(values)
+                .map(|(a, b)| (a, b, None))
+                .collect()
+        }
+        // Java: `sb.append(x).append(y);` on a local builder updates `sb`.
+        "expression_statement" => {
+            let Some(call) = n.named_child(0) else {
+                return Vec::new();
+            };
+            if call.kind() != "method_invocation"
+                || call.child_by_field_name("name").map(|m| text(doc, m)) != Some("append")
+            {
+                return Vec::new();
+            }
+            let mut object = call;
+            while object.kind() == "method_invocation" {
+                let Some(inner) = object.child_by_field_name("object") else {
+                    return Vec::new();
+                };
+                object = inner;
+            }
+            vec![(object, call, None)]
+        }
+        _ => Vec::new(),
+    }
+}
+
+impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
+    fn new(doc: &'d Document<'a>, root: Node<'t>, scopes: Scopes, nodes: &[Node<'t>]) -> Self
+    where
+        'a: 't,
+    {
+        let mut assigns: HashMap<ScopeKey, Vec<Assign<'t>>> = HashMap::new();
+        for &n in nodes {
+            for (name, right, op) in bindings(doc, n) {
+                if name.kind() != "identifier" {
+                    continue;
+                }
+                let key = (scopes.of(n.start_byte()), text(doc, name).to_string());
+                assigns.entry(key).or_default().push(Assign {
+                    end: n.end_byte(),
+                    node: n,
+                    right,
+                    op,
+                });
+            }
+        }
+        // `expression_statement`s come in tree order with the declarations; keep each
+        // name's assignments in source order.
+        for list in assigns.values_mut() {
+            list.sort_by_key(|a| a.end);
+        }
+        Analyzer {
+            doc,
+            root,
+            assigns,
+            scopes,
+            states: RefCell::new(HashMap::new()),
+            numeric: HashSet::new(),
+        }
+    }
+
+    /// The value of `node`, with names resolved as they stand at byte `at`.
+    fn value(&self, node: Node<'t>, at: usize, depth: usize) -> Value {
+        if depth > MAX_DEPTH {
+            return Value::unknown();
+        }
+        let d = depth + 1;
+        match node.kind() {
+            // Wrappers that do not change the text.
+            "parenthesized_expression"
+            | "await_expression"
+            | "as_expression"
+            | "satisfies_expression"
+            | "non_null_expression" => match node.named_child(0) {
+                Some(inner) => self.value(inner, at, d),
+                None => Value::unknown(),
+            },
+            // `<T>x`: the expression comes after the type.
+            "type_assertion" => match last_named_child(node) {
+                Some(inner) => self.value(inner, at, d),
+                None => Value::unknown(),
+            },
+            "cast_expression" => match node.child_by_field_name("value") {
+                Some(inner) => self.value(inner, at, d),
+                None => Value::unknown(),
+            },
+            "string"
+            | "string_literal"
+            | "interpreted_string_literal"
+            | "raw_string_literal"
+            | "character_literal"
+            | "rune_literal" => Value::safe(unquote(text(self.doc, node))),
+            "template_string" => self.template(node, d),
+            "number"
+            | "int_literal"
+            | "float_literal"
+            | "imaginary_literal"
+            | "decimal_integer_literal"
+            | "hex_integer_literal"
+            | "octal_integer_literal"
+            | "binary_integer_literal"
+            | "decimal_floating_point_literal"
+            | "hex_floating_point_literal"
+            | "true"
+            | "false"
+            | "null"
+            | "null_literal"
+            | "undefined"
+            | "nil"
+            | "iota" => Value::safe(text(self.doc, node)),
+            "binary_expression" => self.binary(node, d),
+            "ternary_expression" => {
+                let branch = |field| {
+                    node.child_by_field_name(field)
+                        .map_or_else(Value::unknown, |b| self.value(b, at, d))
+                };
+                let (a, b) = (branch("consequence"), branch("alternative"));
+                Value {
+                    shape: a.shape.clone(),
+                    safe: a.safe && b.safe,
+                    built: a.built.clone().or_else(|| b.built.clone()),
+                    dynamic: a.dynamic.clone().or_else(|| b.dynamic.clone()),
+                }
+            }
+            "identifier" => self.name(node, at, d),
+            // `this.TABLE`, `Config.TABLE`, `cfg.Table`: constants by name.
+            "member_expression" | "selector_expression" | "field_access" => {
+                let field = ["property", "field"]
+                    .iter()
+                    .find_map(|f| node.child_by_field_name(f))
+                    .map_or("", |f| text(self.doc, f));
+                // `ids.length` is a number.
+                if is_constant_name(field) || matches!(field, "length" | "size") {
+                    Value::safe("_")
+                } else {
+                    Value::unknown()
+                }
+            }
+            "call_expression" | "method_invocation" => self.call(node, at, d),
+            "object_creation_expression" => {
+                // `new StringBuilder("SELECT ..")`: the builder holds its argument.
+                let builder = node
+                    .child_by_field_name("type")
+                    .is_some_and(|t| matches!(text(self.doc, t), "StringBuilder" | "StringBuffer"));
+                if !builder {
+                    return Value::unknown();
+                }
+                match node
+                    .child_by_field_name("arguments")
+                    .and_then(|a| a.named_child(0))
+                {
+                    Some(first) if !is_numeric(first) => self.value(first, at, d),
+                    _ => Value::safe(""),
+                }
+            }
+            "array" | "array_initializer" | "literal_value" | "composite_literal" => {
+                let mut parts = Vec::new();
+                walk_items(node, &mut |item| parts.push(self.value(item, at, d)));
+                Value {
+                    shape: "_".into(),
+                    safe: parts.iter().all(|p| p.safe),
+                    built: parts.iter().find_map(|p| p.built.clone()),
+                    dynamic: parts.iter().find_map(|p| p.dynamic.clone()),
+                }
+            }
+            _ => Value::unknown(),
+        }
+    }
+
+    fn template(&self, node: Node<'t>, d: usize) -> Value {
+        let mut parts = Vec::new();
+        let mut cursor = node.walk();
+        for child in node.named_children(&mut cursor) {
+            match child.kind() {
+                "string_fragment" | "escape_sequence" => {
+                    parts.push(Value::safe(text(self.doc, child)))
+                }
+                "template_substitution" => parts.push(match last_named_child(child) {
+                    Some(expr) => self.value(expr, expr.start_byte(), d),
+                    None => Value::unknown(),
+                }),
+                _ => {}
+            }
+        }
+        let shape = parts.iter().map(|p| p.shape.as_str()).collect();
+        if parts.iter().all(|p| p.safe) {
+            return Value::safe(shape);
+        }
+        Value::constructed(node, "a template literal", shape, &parts)
+    }
+
+    fn binary(&self, node: Node<'t>, d: usize) -> Value {
+        let (Some(left), Some(right), Some(op)) = (
+            node.child_by_field_name("left"),
+            node.child_by_field_name("right"),
+            node.child_by_field_name("operator"),
+        ) else {
+            return Value::unknown();
+        };
+        let l = self.value(left, left.start_byte(), d);
+        let r = self.value(right, right.start_byte(), d);
+        if op.kind() == "+" {
+            let shape = format!("{}{}", l.shape, r.shape);
+            return Value::constructed(node, "concatenation", shape, &[l, r]);
+        }
+        // Arithmetic and comparisons make numbers and booleans, not text.
+        Value {
+            shape: "_".into(),
+            safe: true,
+            built: l.built.or(r.built),
+            dynamic: None,
+        }
+    }
+
+    fn call(&self, node: Node<'t>, at: usize, d: usize) -> Value {
+        let Some(call) = call_parts(self.doc, node) else {
+            // A tagged template binds its holes as parameters.
+            return Value::unknown();
+        };
+        let object = call.object;
+        let receiver = || object.map_or_else(Value::unknown, |o| self.value(o, at, d));
+        let values = |nodes: &[Node<'t>]| -> Vec<Value> {
+            nodes.iter().map(|a| self.value(*a, at, d)).collect()
+        };
+        let receiver_name = object.map_or("", |o| text(self.doc, o));
+        match call.name {
+            // Go `fmt.Sprintf(format, args..)`, Java `String.format(format, args..)`.
+            "Sprintf" | "format" if object.is_some() && receiver_name != "this" => {
+                let Some((format, args)) = call.args.split_first() else {
+                    return Value::unknown();
+                };
+                // Java `String.format(Locale.ROOT, format, ..)`.
+                let (format, args) = if format.kind() != "string_literal"
+                    && text(self.doc, *format).contains("Locale")
+                {
+                    match args.split_first() {
+                        Some((f, rest)) => (f, rest),
+                        None => return Value::unknown(),
+                    }
+                } else {
+                    (format, args)
+                };
+                self.formatted(node, *format, args, at, d)
+            }
+            // Java `"..".formatted(args..)`.
+            "formatted" => match object {
+                Some(template) => self.formatted(node, template, &call.args, at, d),
+                None => Value::unknown(),
+            },
+            "concat" | "append" if object.is_some() => {
+                let mut parts = vec![receiver()];
+                parts.extend(values(&call.args));
+                if call.name == "append" && call.args.len() == 1 && is_numeric(call.args[0]) {
+                    parts.truncate(1);
+                }
+                let shape = parts.iter().map(|p| p.shape.as_str()).collect();
+                Value::constructed(node, "concatenation", shape, &parts)
+            }
+            // `ids.map(() => "?")`: a list of what the callback returns.
+            "map" => match call.args.first() {
+                Some(f) if f.kind() == "arrow_function" => f
+                    .child_by_field_name("body")
+                    .filter(|b| b.kind() != "statement_block")
+                    .map_or_else(Value::unknown, |b| {
+                        let v = self.value(b, b.start_byte(), d);
+                        Value {
+                            shape: "_".into(),
+                            ..v
+                        }
+                    }),
+                _ => Value::unknown(),
+            },
+            // Go `append(slice, items..)`: the slice now holds every item.
+            "append" => {
+                let parts = values(&call.args);
+                Value::constructed(node, "`append`", "_".into(), &parts)
+            }
+            "join" | "Join" => {
+                // `arr.join(sep)`, Go `strings.Join(items, sep)`, Java `String.join(sep, items..)`.
+                let parts = match (self.doc.kind, object) {
+                    (FileKind::JavaScript | FileKind::TypeScript, Some(_)) => {
+                        let mut p = vec![receiver()];
+                        p.extend(values(&call.args));
+                        p
+                    }
+                    _ => values(&call.args),
+                };
+                Value::constructed(node, "`join`", "_".into(), &parts)
+            }
+            "toString" | "trim" | "toLowerCase" | "toUpperCase" | "strip" | "intern" | "String" => {
+                receiver()
+            }
+            "TrimSpace" | "ToLower" | "ToUpper" => call
+                .args
+                .first()
+                .map_or_else(Value::unknown, |a| self.value(*a, at, d)),
+            // Numbers cannot carry SQL; escaping functions quote what they return.
+            "Itoa" | "FormatInt" | "FormatFloat" | "parseInt" | "parseFloat" | "Number" | "len"
+            | "length" | "size" | "count" | "make" | "escape" | "escapeId" | "escapeLiteral"
+            | "escapeIdentifier" | "QuoteIdentifier" | "QuoteLiteral" | "quoteIdentifier" => {
+                Value::safe("_")
+            }
+            // `"?, ".repeat(n)`, Go `strings.Repeat("?,", n)`, `Array(n).fill("?")`,
+            // `String.valueOf(x)`: safe when the text repeated or converted is.
+            "repeat" | "Repeat" | "fill" | "valueOf" => {
+                let text_arg = call.args.first().filter(|a| !is_numeric(**a));
+                let text_safe = text_arg.is_some_and(|a| self.value(*a, at, d).safe);
+                let receiver_safe = call.name == "repeat" && object.is_some() && receiver().safe;
+                if text_safe || receiver_safe {
+                    Value::safe("_")
+                } else {
+                    Value::unknown()
+                }
+            }
+            _ => Value::unknown(),
+        }
+    }
+
+    /// `Sprintf`/`String.format`/`.formatted`: the template with its arguments. An
+    /// argument that fills a numeric verb (`%d`, `%f`, `%x`, ..) is safe whatever it is.
+    fn formatted(
+        &self,
+        node: Node<'t>,
+        template: Node<'t>,
+        args: &[Node<'t>],
+        at: usize,
+        d: usize,
+    ) -> Value {
+        let template = self.value(template, at, d);
+        let verbs = format_verbs(&template.shape);
+        let shape = template.shape.clone();
+        let mut parts = vec![template];
+        for (i, arg) in args.iter().enumerate() {
+            let numeric = verbs.len() == args.len()
+                && verbs.get(i).is_some_and(|v| {
+                    matches!(v, 'd' | 'f' | 'x' | 'X' | 'o' | 'b' | 'e' | 'g' | 't')
+                });
+            if !numeric {
+                parts.push(self.value(*arg, at, d));
+            }
+        }
+        Value::constructed(node, "formatting", shape, &parts)
+    }
+
+    /// A name as it stands at byte `at`: its assignments in the enclosing function
+    /// before `at`, else its top-level assignments (module, class fields), else unknown
+    /// except UPPER_CASE constants.
+    fn name(&self, node: Node<'t>, at: usize, d: usize) -> Value {
+        let name = text(self.doc, node);
+        let scope = self.scopes.of(node.start_byte());
+        let local = (scope, name.to_string());
+        if let Some(list) = self.assigns.get(&local) {
+            let count = list.iter().filter(|a| a.end <= at).count();
+            if count > 0 {
+                return self.state(&local, count - 1, d);
+            }
+        }
+        if self.numeric.contains(&local) {
+            return Value::safe("_");
+        }
+        let top = (self.root.id(), name.to_string());
+        if scope != self.root.id()
+            && let Some(list) = self.assigns.get(&top)
+            && !list.is_empty()
+        {
+            return self.state(&top, list.len() - 1, d);
+        }
+        if is_constant_name(name) {
+            Value::safe("_")
+        } else {
+            Value::unknown()
+        }
+    }
+
+    /// The value of `key` after its assignments `0..=index`, computed once per prefix.
+    fn state(&self, key: &ScopeKey, index: usize, d: usize) -> Value {
+        let Some(list) = self.assigns.get(key) else {
+            return Value::unknown();
+        };
+        loop {
+            let done = self.states.borrow().get(key).map_or(0, Vec::len);
+            if done > index {
+                return self
+                    .states
+                    .borrow()
+                    .get(key)
+                    .and_then(|s| s.get(index).cloned())
+                    .unwrap_or_else(Value::unknown);
+            }
+            let Some(assign) = list.get(done) else {
+                return Value::unknown();
+            };
+            let previous = match done {
+                0 => None,
+                n => self
+                    .states
+                    .borrow()
+                    .get(key)
+                    .and_then(|s| s.get(n - 1).cloned()),
+            };
+            let rhs = self.value(assign.right, assign.right.start_byte(), d);
+            let next = match (assign.op, previous) {
+                (None, previous) => keep_built(rhs, previous),
+                (Some("+="), Some(prev)) => {
+                    let shape = format!("{}{}", prev.shape, rhs.shape);
+                    Value::constructed(assign.node, "concatenation", shape, &[prev, rhs])
+                }
+                (Some("+="), None) => rhs,
+                (Some(_), previous) => keep_built(Value::unknown(), previous),
+            };
+            let mut states = self.states.borrow_mut();
+            let entry = states.entry(key.clone()).or_default();
+            if entry.len() == done {
+                entry.push(next);
+            }
+        }
+    }
+}
+
+/// The names a parameter declares when its type is a number or a boolean: Java
+/// `int n`, Go `a, b int64`, TypeScript `n: number`.
+fn numeric_parameter<'t>(doc: &Document, param: Node<'t>) -> Option<Vec<Node<'t>>> {
+    let ty = param.child_by_field_name("type")?;
+    let ty = text(doc, ty).trim_start_matches(':').trim();
+    let numeric = matches!(
+        ty,
+        "int"
+            | "long"
+            | "short"
+            | "byte"
+            | "double"
+            | "float"
+            | "boolean"
+            | "Integer"
+            | "Long"
+            | "Double"
+            | "Boolean"
+            | "int8"
+            | "int16"
+            | "int32"
+            | "int64"
+            | "uint"
+            | "uint8"
+            | "uint16"
+            | "uint32"
+            | "uint64"
+            | "float32"
+            | "float64"
+            | "bool"
+            | "number"
+            | "bigint"
+    );
+    if !numeric {
+        return None;
+    }
+    let mut cursor = param.walk();
+    let names: Vec<_> = param
+        .children_by_field_name("name", &mut cursor)
+        .chain(param.child_by_field_name("pattern"))
+        .filter(|n| n.kind() == "identifier")
+        .collect();
+    Some(names)
+}
+
+/// The last named child: the expression inside `await x`, `x as T`, `${x}`, `(x)`.
+fn last_named_child(node: Node) -> Option<Node> {
+    node.named_child(u32::try_from(node.named_child_count().checked_sub(1)?).ok()?)
+}
+
+/// The elements of an array or composite literal (Go keyed elements give their values).
+fn walk_items<'t>(node: Node<'t>, visit: &mut impl FnMut(Node<'t>)) {
+    for item in named_children(node) {
+        match item.kind() {
+            "literal_value" | "literal_element" | "keyed_element" => walk_items(item, visit),
+            "comment" | "type_identifier" | "slice_type" | "array_type" | "map_type" => {}
+            _ => visit(item),
+        }
+    }
+}
+
+fn is_numeric(node: Node) -> bool {
+    node.kind().contains("integer")
+        || node.kind().contains("floating")
+        || matches!(node.kind(), "number" | "int_literal" | "float_literal")
+}
+
+/// The text of a literal between its quotes (`"`, `'`, a backtick, Java's `"""`).
+fn unquote(literal: &str) -> &str {
+    literal
+        .strip_prefix("\"\"\"")
+        .and_then(|s| s.strip_suffix("\"\"\""))
+        .unwrap_or_else(|| literal.trim_matches(['"', '\'', '`']))
+}
+
+/// The conversion letters of a printf-style format, in order (`%%` is not one).
+fn format_verbs(format: &str) -> Vec<char> {
+    let mut verbs = Vec::new();
+    let mut chars = format.chars();
+    while let Some(c) = chars.next() {
+        if c != '%' {
+            continue;
+        }
+        // Flags, width, precision and Go's `[n]` come before the letter.
+        for v in chars.by_ref() {
+            if v.is_ascii_alphabetic() || v == '%' {
+                if v != '%' {
+                    verbs.push(v);
+                }
+                break;
+            }
+        }
+    }
+    verbs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(path: &str, kind: FileKind, src: &str) -> Vec<usize> {
+        let doc = Document::new(path, kind, src);
+        let mut out = Findings::default();
+        check(&doc, &mut out);
+        let mut lines: Vec<_> = out.raw.iter().map(|f| doc.line_of(f.bytes.start)).collect();
+        lines.sort();
+        lines
+    }
+
+    #[test]
+    fn format_verbs_skip_percent_and_flags() {
+        assert_eq!(
+            format_verbs("a %s b %5.2f %% %[1]d %-3v"),
+            ['s', 'f', 'd', 'v']
+        );
+    }
+
+    #[test]
+    fn js_template_and_concatenation_reach_query() {
+        let src = "async function f(pool, a) {\n  await pool.query(`SELECT * FROM t WHERE a = '${a}'`);\n  const q = 'SELECT * FROM t WHERE a = ' + a;\n  return pool.query(q);\n}\n";
+        assert_eq!(lines("a.js", FileKind::JavaScript, src), [2, 3, 4]);
+    }
+
+    #[test]
+    fn js_tagged_templates_and_placeholders_are_safe() {
+        let src = "async function f(prisma, pool, a) {\n  await prisma.$queryRaw`SELECT * FROM t WHERE a = ${a}`;\n  await pool.query(sql`SELECT * FROM t WHERE a = ${a}`);\n  await pool.query('SELECT * FROM t WHERE a = $1', [a]);\n}\n";
+        assert!(lines("a.ts", FileKind::TypeScript, src).is_empty());
+    }
+
+    #[test]
+    fn go_sprintf_with_numbers_only_is_safe() {
+        let src = "package a\nfunc f(db *sql.DB, ids []int, name string) {\n\tparts := make([]string, 0)\n\tfor i := range ids {\n\t\tparts = append(parts, fmt.Sprintf(\"$%d\", i+1))\n\t}\n\tdb.Exec(\"DELETE FROM t WHERE id IN (\" + strings.Join(parts, \",\") + \")\")\n\tq := fmt.Sprintf(\"SELECT * FROM t WHERE name = '%s' LIMIT %d\", name, 5)\n\tdb.QueryContext(ctx, q)\n}\n";
+        assert_eq!(lines("a.go", FileKind::Go, src), [8, 9]);
+    }
+
+    #[test]
+    fn java_string_builder_statements_are_followed() {
+        let src = "class A {\n  void f(Statement st, String n) {\n    StringBuilder sb = new StringBuilder(\"SELECT * FROM t\");\n    sb.append(\" WHERE n = '\").append(n).append(\"'\");\n    st.executeQuery(sb.toString());\n  }\n}\n";
+        assert_eq!(lines("A.java", FileKind::Java, src), [4, 5]);
+    }
+}

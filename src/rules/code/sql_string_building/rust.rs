@@ -1,0 +1,429 @@
+//! `code/sql-string-building` for Rust, over `syn`'s syntax tree: `format!` (and `+`,
+//! `push_str`, `+=`) building SQL that reaches `sqlx::query*`, `diesel::sql_query`,
+//! rusqlite `execute`/`query_row`/`prepare` or postgres `query`/`execute`.
+//!
+//! Each function body is evaluated on its own: its `let` bindings and assignments to
+//! plain names, in source order, then its sink calls. Top-level `const`/`static`
+//! strings are known everywhere.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use proc_macro2::Span;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{BinOp, Expr, Lit, Pat, Token};
+
+use super::{MAX_DEPTH, Value, has_sql_literal, is_constant_name, keep_built, report};
+use crate::document::Document;
+use crate::parse::rust::{bytes, file};
+use crate::rules::Findings;
+
+pub(super) fn check(doc: &Document, out: &mut Findings) {
+    const SINK_WORDS: [&str; 4] = ["query", "execute", "prepare", "sql_query"];
+    if !SINK_WORDS.iter().any(|w| doc.text.contains(w)) || !has_sql_literal(doc.text) {
+        return;
+    }
+    let Some(file) = file(doc) else {
+        return;
+    };
+    let mut constants = HashMap::new();
+    for item in &file.items {
+        match item {
+            syn::Item::Const(c) => {
+                constants.insert(c.ident.to_string(), &*c.expr);
+            }
+            syn::Item::Static(s) => {
+                constants.insert(s.ident.to_string(), &*s.expr);
+            }
+            _ => {}
+        }
+    }
+    let mut functions = Functions { bodies: Vec::new() };
+    functions.visit_file(file);
+    let mut reported_sites = HashSet::new();
+    for (body, numeric) in functions.bodies {
+        let mut collect = Collect::default();
+        collect.visit_block(body);
+        let analyzer = Analyzer {
+            assigns: collect.assigns,
+            constants: &constants,
+            numeric,
+        };
+        for (call, name, query) in collect.sinks {
+            let value = analyzer.value(query, bytes(query.span()).start, 0);
+            // Only a value whose SQL text took in data: a query that is a parameter
+            // is not followed to its callers.
+            if let Some(site) = value.built {
+                report(doc, call, name, &site, &mut reported_sites, out);
+            }
+        }
+    }
+}
+
+/// Finds every function body (free functions, methods, trait defaults).
+/// Each with the names of its parameters typed as numbers or booleans.
+struct Functions<'ast> {
+    bodies: Vec<(&'ast syn::Block, HashSet<String>)>,
+}
+
+impl<'ast> Visit<'ast> for Functions<'ast> {
+    fn visit_item_fn(&mut self, f: &'ast syn::ItemFn) {
+        self.bodies.push((&f.block, numeric_parameters(&f.sig)));
+        visit::visit_item_fn(self, f);
+    }
+
+    fn visit_impl_item_fn(&mut self, f: &'ast syn::ImplItemFn) {
+        self.bodies.push((&f.block, numeric_parameters(&f.sig)));
+        visit::visit_impl_item_fn(self, f);
+    }
+
+    fn visit_trait_item_fn(&mut self, f: &'ast syn::TraitItemFn) {
+        if let Some(block) = &f.default {
+            self.bodies.push((block, numeric_parameters(&f.sig)));
+        }
+        visit::visit_trait_item_fn(self, f);
+    }
+}
+
+/// Parameters such as `n: usize` or `id: &i64`: numbers cannot carry SQL.
+fn numeric_parameters(sig: &syn::Signature) -> HashSet<String> {
+    const NUMERIC: [&str; 15] = [
+        "i8", "i16", "i32", "i64", "i128", "isize", "u8", "u16", "u32", "u64", "u128", "usize",
+        "f32", "f64", "bool",
+    ];
+    let mut out = HashSet::new();
+    for input in &sig.inputs {
+        let syn::FnArg::Typed(arg) = input else {
+            continue;
+        };
+        let mut ty = &*arg.ty;
+        if let syn::Type::Reference(r) = ty {
+            ty = &r.elem;
+        }
+        let numeric = matches!(ty, syn::Type::Path(p)
+            if p.path.get_ident().is_some_and(|i| NUMERIC.iter().any(|n| i == n)));
+        if let (true, Pat::Ident(name)) = (numeric, &*arg.pat) {
+            out.insert(name.ident.to_string());
+        }
+    }
+    out
+}
+
+/// An assignment to a plain name inside one function.
+struct Assign<'ast> {
+    /// Where the statement ends: later uses see it.
+    end: usize,
+    range: Range<usize>,
+    right: &'ast Expr,
+    /// `+=` and `push_str` append; `=` and `let` replace.
+    append: bool,
+}
+
+/// Collects one function body's assignments and sink calls.
+#[derive(Default)]
+struct Collect<'ast> {
+    assigns: HashMap<String, Vec<Assign<'ast>>>,
+    /// (call range, sink name, query argument).
+    sinks: Vec<(Range<usize>, &'static str, &'ast Expr)>,
+}
+
+impl<'ast> Collect<'ast> {
+    fn assign(&mut self, name: String, node: Span, right: &'ast Expr, append: bool) {
+        let range = bytes(node);
+        self.assigns.entry(name).or_default().push(Assign {
+            end: range.end,
+            range,
+            right,
+            append,
+        });
+    }
+}
+
+/// The name of a plain variable expression (`q`, not `self.q`).
+fn plain_name(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Path(p) if p.qself.is_none() => p.path.get_ident().map(|i| i.to_string()),
+        _ => None,
+    }
+}
+
+impl<'ast> Visit<'ast> for Collect<'ast> {
+    // Nested functions are bodies of their own.
+    fn visit_item_fn(&mut self, _: &'ast syn::ItemFn) {}
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        let mut pat = &local.pat;
+        if let Pat::Type(t) = pat {
+            pat = &t.pat;
+        }
+        if let (Pat::Ident(ident), Some(init)) = (pat, &local.init) {
+            self.assign(ident.ident.to_string(), local.span(), &init.expr, false);
+        }
+        visit::visit_local(self, local);
+    }
+
+    fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
+        if let Some(name) = plain_name(&e.left) {
+            self.assign(name, e.span(), &e.right, false);
+        }
+        visit::visit_expr_assign(self, e);
+    }
+
+    fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {
+        if let (BinOp::AddAssign(_), Some(name)) = (&e.op, plain_name(&e.left)) {
+            self.assign(name, e.span(), &e.right, true);
+        }
+        visit::visit_expr_binary(self, e);
+    }
+
+    fn visit_expr_method_call(&mut self, e: &'ast syn::ExprMethodCall) {
+        let method = e.method.to_string();
+        if method == "push_str"
+            && let (Some(name), Some(arg)) = (plain_name(&e.receiver), e.args.first())
+        {
+            self.assign(name, e.span(), arg, true);
+        }
+        // rusqlite `conn.execute(sql, params)`, `query_row`, `prepare`; postgres
+        // `client.query(sql, &[..])`, `batch_execute`, `simple_query`.
+        let sink = match method.as_str() {
+            "execute" => Some("execute"),
+            "query" => Some("query"),
+            "query_row" => Some("query_row"),
+            "query_one" => Some("query_one"),
+            "query_opt" => Some("query_opt"),
+            "prepare" => Some("prepare"),
+            "prepare_cached" => Some("prepare_cached"),
+            "batch_execute" => Some("batch_execute"),
+            "simple_query" => Some("simple_query"),
+            "execute_batch" => Some("execute_batch"),
+            _ => None,
+        };
+        if let (Some(sink), Some(arg)) = (sink, e.args.first()) {
+            self.sinks.push((bytes(e.span()), sink, arg));
+        }
+        visit::visit_expr_method_call(self, e);
+    }
+
+    fn visit_expr_call(&mut self, e: &'ast syn::ExprCall) {
+        // `sqlx::query(..)`, `sqlx::query_as::<_, T>(..)`, `diesel::sql_query(..)`.
+        if let Expr::Path(p) = &*e.func
+            && let Some(last) = p.path.segments.last()
+        {
+            let sink = match last.ident.to_string().as_str() {
+                "query" => Some("sqlx::query"),
+                "query_as" => Some("sqlx::query_as"),
+                "query_scalar" => Some("sqlx::query_scalar"),
+                "sql_query" => Some("sql_query"),
+                _ => None,
+            };
+            if let (Some(sink), Some(arg)) = (sink, e.args.first()) {
+                self.sinks.push((bytes(e.span()), sink, arg));
+            }
+        }
+        visit::visit_expr_call(self, e);
+    }
+}
+
+struct Analyzer<'ast> {
+    assigns: HashMap<String, Vec<Assign<'ast>>>,
+    constants: &'ast HashMap<String, &'ast Expr>,
+    numeric: HashSet<String>,
+}
+
+impl Analyzer<'_> {
+    /// The value of `expr`, with names resolved as they stand at byte `at`.
+    fn value(&self, expr: &Expr, at: usize, depth: usize) -> Value {
+        if depth > MAX_DEPTH {
+            return Value::unknown();
+        }
+        let d = depth + 1;
+        match expr {
+            Expr::Lit(lit) => match &lit.lit {
+                Lit::Str(s) => Value::safe(s.value()),
+                Lit::Int(_) | Lit::Float(_) | Lit::Bool(_) | Lit::Char(_) => Value::safe("_"),
+                _ => Value::unknown(),
+            },
+            Expr::Paren(e) => self.value(&e.expr, at, d),
+            Expr::Group(e) => self.value(&e.expr, at, d),
+            Expr::Reference(e) => self.value(&e.expr, at, d),
+            Expr::Try(e) => self.value(&e.expr, at, d),
+            Expr::Macro(m) => self.format_macro(&m.mac, at, d),
+            Expr::Binary(b) if matches!(b.op, BinOp::Add(_)) => {
+                let (l, r) = (self.value(&b.left, at, d), self.value(&b.right, at, d));
+                let shape = format!("{}{}", l.shape, r.shape);
+                Value::constructed_at(bytes(b.span()), "concatenation", shape, &[l, r])
+            }
+            Expr::MethodCall(m) => match m.method.to_string().as_str() {
+                "to_string" | "to_owned" | "as_str" | "clone" | "into" | "trim" | "as_ref" => {
+                    self.value(&m.receiver, at, d)
+                }
+                "len" | "count" => Value::safe("_"),
+                _ => Value::unknown(),
+            },
+            // `String::from(..)`, `String::from_str(..)`.
+            Expr::Call(c) => match (&*c.func, c.args.first()) {
+                (Expr::Path(p), Some(arg))
+                    if p.path.segments.last().is_some_and(|s| s.ident == "from") =>
+                {
+                    self.value(arg, at, d)
+                }
+                _ => Value::unknown(),
+            },
+            Expr::Path(_) => match plain_name(expr) {
+                Some(name) => self.name(&name, at, d),
+                None => Value::unknown(),
+            },
+            _ => Value::unknown(),
+        }
+    }
+
+    /// `format!("..", args..)`: the template with every argument and inline capture
+    /// (`{name}`) as an unknown piece. Other macros are unknown.
+    fn format_macro(&self, mac: &syn::Macro, at: usize, d: usize) -> Value {
+        if !mac.path.is_ident("format") {
+            return Value::unknown();
+        }
+        let Ok(args) = mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) else {
+            return Value::unknown();
+        };
+        let mut args = args.iter();
+        let Some(Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(template),
+            ..
+        })) = args.next()
+        else {
+            return Value::unknown();
+        };
+        let template = template.value();
+        let (shape, captures) = format_shape(&template);
+        let mut parts = vec![Value::safe(shape.clone())];
+        parts.extend(args.map(|a| match a {
+            // `name = value` arguments.
+            Expr::Assign(a) => self.value(&a.right, at, d),
+            a => self.value(a, at, d),
+        }));
+        parts.extend(captures.into_iter().map(|c| self.name(&c, at, d)));
+        Value::constructed_at(bytes(mac.span()), "`format!`", shape, &parts)
+    }
+
+    fn name(&self, name: &str, at: usize, d: usize) -> Value {
+        if let Some(list) = self.assigns.get(name) {
+            let visible: Vec<&Assign> = list.iter().filter(|a| a.end <= at).collect();
+            if !visible.is_empty() {
+                return self.fold(&visible, d);
+            }
+        }
+        if self.numeric.contains(name) {
+            return Value::safe("_");
+        }
+        if let Some(expr) = self.constants.get(name) {
+            return self.value(expr, usize::MAX, d);
+        }
+        if is_constant_name(name) {
+            Value::safe("_")
+        } else {
+            Value::unknown()
+        }
+    }
+
+    /// The value after the assignments `list`, in order. Function bodies are short, so
+    /// this is recomputed per use rather than cached.
+    fn fold(&self, list: &[&Assign], d: usize) -> Value {
+        let mut value: Option<Value> = None;
+        for assign in list {
+            let rhs = self.value(assign.right, assign.range.start, d);
+            value = Some(match (assign.append, value) {
+                (false, previous) => keep_built(rhs, previous),
+                (true, Some(prev)) => {
+                    let shape = format!("{}{}", prev.shape, rhs.shape);
+                    Value::constructed_at(
+                        assign.range.clone(),
+                        "concatenation",
+                        shape,
+                        &[prev, rhs],
+                    )
+                }
+                (true, None) => rhs,
+            });
+        }
+        value.unwrap_or_else(Value::unknown)
+    }
+}
+
+/// The text of a format string with each `{..}` placeholder as `_` and `{{`/`}}`
+/// unescaped, and the names captured inline (`{name}`, `{name:?}`).
+fn format_shape(template: &str) -> (String, Vec<String>) {
+    let mut shape = String::new();
+    let mut captures = Vec::new();
+    let mut chars = template.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '{' if chars.peek() == Some(&'{') => {
+                chars.next();
+                shape.push('{');
+            }
+            '}' if chars.peek() == Some(&'}') => {
+                chars.next();
+                shape.push('}');
+            }
+            '{' => {
+                let mut inner = String::new();
+                for i in chars.by_ref() {
+                    if i == '}' {
+                        break;
+                    }
+                    inner.push(i);
+                }
+                let name = inner.split(':').next().unwrap_or("").trim();
+                if name.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+                    captures.push(name.to_string());
+                }
+                shape.push('_');
+            }
+            c => shape.push(c),
+        }
+    }
+    (shape, captures)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kind::FileKind;
+
+    fn lines(src: &str) -> Vec<usize> {
+        let doc = Document::new("repo.rs", FileKind::Rust, src);
+        let mut out = Findings::default();
+        check(&doc, &mut out);
+        let mut lines: Vec<_> = out.raw.iter().map(|f| doc.line_of(f.bytes.start)).collect();
+        lines.sort();
+        lines
+    }
+
+    #[test]
+    fn format_shape_marks_holes_and_captures() {
+        let (shape, captures) = format_shape("SELECT {} FROM {table:?} WHERE {{x}} = {0}");
+        assert_eq!(shape, "SELECT _ FROM _ WHERE {x} = _");
+        assert_eq!(captures, ["table"]);
+    }
+
+    #[test]
+    fn format_reaching_sqlx_and_rusqlite() {
+        let src = "async fn f(pool: &PgPool, conn: &Connection, a: &str) {\n    let q = format!(\"SELECT * FROM t WHERE a = '{}'\", a);\n    sqlx::query(&q).fetch_all(pool).await;\n    conn.execute(&format!(\"DELETE FROM t WHERE a = '{a}'\"), []);\n}\n";
+        assert_eq!(lines(src), [2, 3, 4]);
+    }
+
+    #[test]
+    fn binds_and_constants_are_safe() {
+        let src = "const TABLE: &str = \"t\";\nfn f(conn: &Connection, a: &str) {\n    conn.execute(\"DELETE FROM t WHERE a = ?1\", [a]);\n    let q = format!(\"SELECT * FROM {}\", TABLE);\n    conn.prepare(&q);\n    let msg = format!(\"selected {} rows from the ledger\", a);\n    log(&msg);\n}\n";
+        assert!(lines(src).is_empty());
+    }
+
+    #[test]
+    fn push_str_appends() {
+        let src = "fn f(c: &mut Client, a: &str) {\n    let mut q = String::from(\"SELECT * FROM t WHERE 1=1\");\n    q.push_str(&format!(\" AND a = '{}'\", a));\n    c.query(&q, &[]);\n}\n";
+        assert_eq!(lines(src), [3, 4]);
+    }
+}
