@@ -92,7 +92,9 @@ impl Config {
                 message: e.message().trim().replace('\n', " "),
             }
         })?;
+        let mut config = config;
         config.validate(path)?;
+        config.resolve_rule_names(path)?;
         Ok(config)
     }
 
@@ -106,6 +108,56 @@ impl Config {
         Ok(())
     }
 
+    /// Checks every rule named in `[rules]` and writes it in canonical form: an id, or a
+    /// family as `family/`. Aliases (`DL3002`) become their rule's id; `docker` and
+    /// `docker/*` become `docker/`. An unknown name is an error with the nearest known id.
+    fn resolve_rule_names(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let meta = crate::rules::builtin_meta();
+        let resolve = |key: &str, name: &str| -> Result<String, ConfigError> {
+            if meta.contains_key(name) {
+                return Ok(name.to_string());
+            }
+            let family = name.trim_end_matches('*').trim_end_matches('/');
+            if meta.values().any(|m| m.family() == family) {
+                return Ok(format!("{family}/"));
+            }
+            if let Some(m) = meta
+                .values()
+                .find(|m| m.aliases.iter().any(|a| a.eq_ignore_ascii_case(name)))
+            {
+                return Ok(m.id.clone());
+            }
+            let nearest = meta
+                .keys()
+                .min_by_key(|id| edit_distance(id, name))
+                .map(|id| format!("; did you mean `{id}`?"))
+                .unwrap_or_default();
+            Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: format!("[rules] {key}: unknown rule `{name}`{nearest}"),
+            })
+        };
+        for name in &mut self.rules.disable {
+            *name = resolve("disable", name)?;
+        }
+        for name in &mut self.rules.enable {
+            *name = resolve("enable", name)?;
+        }
+        let mut severity = BTreeMap::new();
+        for (name, level) in std::mem::take(&mut self.rules.severity) {
+            let id = resolve("severity", &name)?;
+            if id.ends_with('/') {
+                return Err(ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    message: format!("[rules.severity]: `{name}` is a family; name one rule"),
+                });
+            }
+            severity.insert(id, level);
+        }
+        self.rules.severity = severity;
+        Ok(())
+    }
+
     /// Finds `.smartedu-lint.toml` in `root` or the nearest folder above it.
     pub fn discover(root: &Path) -> Option<PathBuf> {
         let start = if root.is_file() { root.parent()? } else { root };
@@ -115,6 +167,22 @@ impl Config {
             .map(|dir| dir.join(FILE_NAME))
             .find(|candidate| candidate.is_file())
     }
+}
+
+/// Levenshtein distance, for "did you mean" hints.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }
 
 fn line_column(text: &str, offset: usize) -> (usize, usize) {
@@ -138,6 +206,24 @@ mod tests {
         .to_string();
         assert!(err.starts_with("c.toml:3:1: "), "{err}");
         assert!(err.contains("disabled") && err.contains("disable"), "{err}");
+    }
+
+    #[test]
+    fn rule_names_are_checked_and_normalized() {
+        let err = Config::parse(
+            Path::new("c.toml"),
+            "[rules]\ndisable = [\"docker/root-usr\"]\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("unknown rule `docker/root-usr`"), "{err}");
+        assert!(err.contains("did you mean `docker/root-user`"), "{err}");
+        let c = Config::parse(
+            Path::new("c.toml"),
+            "[rules]\ndisable = [\"docker\", \"compose/*\", \"DL3002\"]\n",
+        )
+        .unwrap();
+        assert_eq!(c.rules.disable, ["docker/", "compose/", "docker/root-user"]);
     }
 
     #[test]

@@ -158,10 +158,7 @@ impl<'a> Document<'a> {
             pos = me;
         }
         text.push_str(&self.text[pos..end]);
-        Snippet {
-            first_line: span.line,
-            text,
-        }
+        cut_long_lines(text, span)
     }
 
     fn position(&self, offset: usize) -> (usize, usize) {
@@ -177,6 +174,46 @@ impl<'a> Document<'a> {
             offset -= 1;
         }
         offset
+    }
+}
+
+/// Lines longer than this many characters are cut in snippets: a minified bundle's line
+/// would otherwise fill the terminal (and show whatever else it holds).
+const MAX_SNIPPET_LINE: usize = 240;
+/// Characters kept on each side of a one-line finding in a cut line.
+const SNIPPET_CONTEXT: usize = 60;
+
+fn cut_long_lines(text: String, span: &Span) -> Snippet {
+    let long = |l: &str| l.chars().count() > MAX_SNIPPET_LINE;
+    if !text.lines().any(long) {
+        return Snippet {
+            first_line: span.line,
+            first_column: 1,
+            text,
+        };
+    }
+    if span.line == span.end_line {
+        let first = span.column.saturating_sub(SNIPPET_CONTEXT).max(1);
+        let last = span.end_column.max(span.column) + SNIPPET_CONTEXT;
+        let window = text
+            .chars()
+            .skip(first - 1)
+            .take((last - first).min(MAX_SNIPPET_LINE + 2 * SNIPPET_CONTEXT))
+            .collect();
+        return Snippet {
+            first_line: span.line,
+            first_column: first,
+            text: window,
+        };
+    }
+    let cut: Vec<String> = text
+        .split('\n')
+        .map(|l| l.chars().take(MAX_SNIPPET_LINE).collect())
+        .collect();
+    Snippet {
+        first_line: span.line,
+        first_column: 1,
+        text: cut.join("\n"),
     }
 }
 
@@ -211,5 +248,17 @@ mod tests {
         let span = d.span(&(s..s + 20));
         let snip = d.snippet(&span, std::slice::from_ref(&(s..s + 20)));
         assert_eq!(snip.text, "key = \"AKIA****************\"");
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_finding() {
+        let line = format!("{}SECRET{}", "a".repeat(5000), "b".repeat(5000));
+        let d = doc(&line);
+        let s = d.text.find("SECRET").unwrap();
+        let span = d.span(&(s..s + 6));
+        let snip = d.snippet(&span, &[]);
+        assert!(snip.text.len() < 300, "{}", snip.text.len());
+        assert!(snip.text.contains("SECRET"));
+        assert_eq!(snip.first_column, span.column - 60);
     }
 }

@@ -2,6 +2,7 @@
 //! severity, position, snippet, fingerprint, suppressions.
 
 use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::Mutex;
@@ -112,13 +113,9 @@ impl Engine {
         // neighbouring file look it up there and stay inside it.
         for root in &walk.roots {
             let base = root.is_dir().then(|| report_base(root).0);
-            let one = TreeWalk {
-                roots: vec![root.clone()],
-                threads: walk.threads,
-                max_file_size: walk.max_file_size,
-                exclude: walk.exclude.clone(),
-            };
-            one.run(&|visit| collector.visit_in(self, visit, base.as_deref()));
+            walk.run_root(root, &|visit| {
+                collector.visit_in(self, visit, base.as_deref())
+            });
         }
         collector.finish(started)
     }
@@ -205,11 +202,14 @@ impl Engine {
             }
         }
 
+        // Every secret found in the file is masked in every finding's snippet, not only in
+        // its own: another finding's source line may show it.
+        let masks: Vec<Range<usize>> = raw.raw.iter().filter_map(|r| r.secret.clone()).collect();
         let mut findings: Vec<Finding> = raw
             .raw
             .into_iter()
             .filter(|r| self.rules.is_enabled(&r.rule_id))
-            .filter_map(|r| self.finish(&doc, r))
+            .filter_map(|r| self.finish(&doc, r, &masks))
             .collect();
         for f in &mut findings {
             f.origin = source.origin.clone();
@@ -231,7 +231,7 @@ impl Engine {
     }
 
     /// Positions, suppresses and fingerprints one raw finding.
-    fn finish(&self, doc: &Document, raw: RawFinding) -> Option<Finding> {
+    fn finish(&self, doc: &Document, raw: RawFinding, masks: &[Range<usize>]) -> Option<Finding> {
         let span = doc.span(&raw.bytes);
         let meta: Option<&RuleMeta> = rules::builtin_meta().get(&raw.rule_id);
         if suppress::is_suppressed(doc, span.line, meta, &raw.rule_id) {
@@ -254,10 +254,9 @@ impl Engine {
                 doc.text.get(raw.bytes.clone()).unwrap_or(""),
             ),
         };
-        let masks: Vec<_> = raw.secret.iter().cloned().collect();
         Some(Finding {
             severity: self.rules.severity(&raw.rule_id),
-            snippet: doc.snippet(&span, &masks),
+            snippet: doc.snippet(&span, masks),
             path: doc.path.to_string(),
             span,
             bytes: raw.bytes,

@@ -77,6 +77,9 @@ pub struct Span {
 pub struct Snippet {
     /// 1-based number of the first line in `text`.
     pub first_line: usize,
+    /// 1-based column of the original line where `text` starts: above 1 when a long line
+    /// was cut to a window around the finding.
+    pub first_column: usize,
     pub text: String,
 }
 

@@ -81,6 +81,43 @@ fn is_dockerfile_name(lower: &str) -> bool {
     if template {
         return false;
     }
+    // `Dockerfile.prod` is a Dockerfile; `dockerfile.py` or `Dockerfile.md` is the kind its
+    // extension says.
+    let other_kind = [
+        ".py",
+        ".pyi",
+        ".rs",
+        ".go",
+        ".java",
+        ".js",
+        ".mjs",
+        ".cjs",
+        ".jsx",
+        ".ts",
+        ".tsx",
+        ".md",
+        ".rst",
+        ".txt",
+        ".html",
+        ".json",
+        ".yaml",
+        ".yml",
+        ".toml",
+        ".ini",
+        ".sh",
+        ".bash",
+        ".ps1",
+        ".dockerignore",
+        ".lock",
+        ".cfg",
+        ".properties",
+        ".xml",
+    ]
+    .iter()
+    .any(|e| lower.ends_with(e));
+    if other_kind && (lower.starts_with("dockerfile.") || lower.starts_with("containerfile.")) {
+        return false;
+    }
     lower == "dockerfile"
         || lower == "containerfile"
         || lower.starts_with("dockerfile.")
@@ -136,6 +173,13 @@ mod tests {
             FileKind::Dockerfile
         );
         assert_eq!(FileKind::classify("Dockerfile.j2", ""), FileKind::Text);
+        assert_eq!(FileKind::classify("src/dockerfile.rs", ""), FileKind::Rust);
+        assert_eq!(FileKind::classify("dockerfile.py", ""), FileKind::Python);
+        assert_eq!(FileKind::classify("Dockerfile.md", ""), FileKind::Text);
+        assert_eq!(
+            FileKind::classify("Dockerfile.dockerignore", ""),
+            FileKind::Text
+        );
     }
 
     #[test]

@@ -44,7 +44,7 @@ fn init_logging(cli: &Cli) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_env("SMARTEDU_LINT_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = std::io::stderr().is_terminal() && no_color_unset();
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -95,7 +95,7 @@ fn run(cli: &Cli) -> Result<u8> {
             missing = true;
         }
     }
-    let roots: Vec<PathBuf> = cli.paths.iter().filter(|p| p.exists()).cloned().collect();
+    let roots = distinct_roots(cli.paths.iter().filter(|p| p.exists()).cloned().collect());
     if roots.is_empty() {
         return Ok(EXIT_ERROR);
     }
@@ -212,7 +212,7 @@ fn write_report(cli: &Cli, result: &ScanResult) -> Result<()> {
         }
         None => {
             let stdout = std::io::stdout();
-            let color = if stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none() {
+            let color = if stdout.is_terminal() && no_color_unset() {
                 Color::Always
             } else {
                 Color::Never
@@ -257,38 +257,41 @@ fn summarize(path: &std::path::Path, top: usize) -> Result<u8> {
         .with_context(|| format!("{}: cannot read the SARIF report", path.display()))?;
     let sarif: serde_json::Value = serde_json::from_str(&text)
         .with_context(|| format!("{}: not a SARIF (JSON) file", path.display()))?;
-    print!("{}", report::summary::markdown(&sarif, top));
+    emit(&report::summary::markdown(&sarif, top))?;
     Ok(EXIT_CLEAN)
 }
 
-#[allow(clippy::print_stdout)]
+/// Writes `text` to stdout; a reader that closed the pipe early (`| head`) is not an error.
+fn emit(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(e).context("cannot write to standard output")
+        }
+        _ => Ok(()),
+    }
+}
+
 fn print_rules(format: RulesFormat) -> Result<u8> {
     let meta = rules::builtin_meta();
-    match format {
-        RulesFormat::Table => {}
-        RulesFormat::Json => {
-            println!("{}", report::rules_doc::json(meta)?);
-            return Ok(EXIT_CLEAN);
+    let text = match format {
+        RulesFormat::Json => format!("{}\n", report::rules_doc::json(meta)?),
+        RulesFormat::Markdown => report::rules_doc::markdown(meta),
+        RulesFormat::Table => {
+            let width = meta.keys().map(String::len).max().unwrap_or(0);
+            let mut text = String::new();
+            for m in meta.values() {
+                let off = if m.enabled { "" } else { " (off by default)" };
+                let (id, severity, title) = (&m.id, m.severity.as_str(), &m.title);
+                text.push_str(&format!("{id:width$}  {severity:8}  {title}{off}\n"));
+            }
+            text
         }
-        RulesFormat::Markdown => {
-            print!("{}", report::rules_doc::markdown(meta));
-            return Ok(EXIT_CLEAN);
-        }
-    }
-    let width = meta.keys().map(String::len).max().unwrap_or(0);
-    for m in meta.values() {
-        let off = if m.enabled { "" } else { " (off by default)" };
-        println!(
-            "{:width$}  {:8}  {}{off}",
-            m.id,
-            m.severity.as_str(),
-            m.title
-        );
-    }
+    };
+    emit(&text)?;
     Ok(EXIT_CLEAN)
 }
 
-#[allow(clippy::print_stdout)]
 fn explain(id: &str) -> Result<u8> {
     let meta = rules::builtin_meta();
     let found = meta.get(id).or_else(|| {
@@ -299,6 +302,33 @@ fn explain(id: &str) -> Result<u8> {
         tracing::error!("no rule `{id}`; `smartedu-lint rules` lists them");
         return Ok(EXIT_ERROR);
     };
-    println!("{}", rules::explain_text(m));
+    emit(&format!("{}\n", rules::explain_text(m)))?;
     Ok(EXIT_CLEAN)
+}
+
+/// `NO_COLOR` counts only when set to a non-empty value (no-color.org).
+fn no_color_unset() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// The roots without repeats: a root inside another root given too is scanned once, as part
+/// of the outer one, so no file is scanned or reported twice.
+fn distinct_roots(roots: Vec<PathBuf>) -> Vec<PathBuf> {
+    let canonical: Vec<Option<PathBuf>> = roots.iter().map(|r| r.canonicalize().ok()).collect();
+    roots
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| {
+            let Some(me) = &canonical[*i] else {
+                return true;
+            };
+            !canonical.iter().enumerate().any(|(j, other)| {
+                other.as_ref().is_some_and(|o| {
+                    let outer = o != me && me.starts_with(o) && o.is_dir();
+                    outer || (o == me && j < *i)
+                })
+            })
+        })
+        .map(|(_, r)| r.clone())
+        .collect()
 }

@@ -24,14 +24,39 @@ fn is_comment_line(line: &str) -> bool {
         .any(|p| t.starts_with(p))
 }
 
+/// The comment part of a line: from the first comment opener that starts the line or
+/// follows whitespace. Markers count only there, so a secret value that happens to contain
+/// `nosec` suppresses nothing.
+fn comment_part(line: &str) -> Option<&str> {
+    const OPENERS: [&str; 6] = ["#", "//", "/*", "--", ";", "<!--"];
+    line.char_indices().find_map(|(i, _)| {
+        let after_space = line[..i]
+            .chars()
+            .next_back()
+            .is_none_or(char::is_whitespace);
+        let rest = &line[i..];
+        (after_space && OPENERS.iter().any(|o| rest.starts_with(o))).then_some(rest)
+    })
+}
+
+/// Where `word` stands in `text` as a whole word: preceded by the start, whitespace or a
+/// comment character, and followed by the end or one of `follow`.
+fn find_word<'t>(text: &'t str, word: &str, follow: &[char]) -> Option<&'t str> {
+    text.match_indices(word).find_map(|(i, _)| {
+        let before_ok = text[..i]
+            .chars()
+            .next_back()
+            .is_none_or(|c| c.is_whitespace() || "#/*-;!<".contains(c));
+        let rest = &text[i + word.len()..];
+        let after_ok = rest.chars().next().is_none_or(|c| follow.contains(&c));
+        (before_ok && after_ok).then_some(rest)
+    })
+}
+
 fn marker_suppresses(line: &str, meta: Option<&RuleMeta>, rule_id: &str) -> bool {
-    if !line.contains("smartedu-lint:")
-        && !line.contains("gitleaks:allow")
-        && !line.contains("nosec")
-        && !line.contains("hadolint ignore=")
-    {
+    let Some(comment) = comment_part(line) else {
         return false;
-    }
+    };
     let names_rule = |id: &str| {
         id == rule_id
             || meta.is_some_and(|m| m.aliases.iter().any(|a| a.eq_ignore_ascii_case(id)))
@@ -42,31 +67,41 @@ fn marker_suppresses(line: &str, meta: Option<&RuleMeta>, rule_id: &str) -> bool
                 .strip_suffix('/')
                 .is_some_and(|family| rule_id.split('/').next() == Some(family))
     };
+    const SPACE: [char; 3] = [' ', '\t', '\r'];
 
-    if let Some(rest) = line.split("smartedu-lint:").nth(1) {
+    if let Some(rest) = find_word(comment, "smartedu-lint:", &[' ', '\t', 'i']) {
         let rest = rest.trim_start();
         if let Some(args) = rest.strip_prefix("ignore") {
             let args = args.trim_start();
-            let Some(list) = args.strip_prefix('[') else {
-                // A bare `ignore` covers every rule on the line.
-                return true;
-            };
-            let list = list.split(']').next().unwrap_or("");
-            if list.split(',').map(str::trim).any(names_rule) {
-                return true;
+            match args.strip_prefix('[') {
+                Some(list) => {
+                    let list = list.split(']').next().unwrap_or("");
+                    if list.split(',').map(str::trim).any(names_rule) {
+                        return true;
+                    }
+                }
+                // A bare `ignore` covers every rule on the line; `ignored` is no marker.
+                None if rest.len() == "ignore".len()
+                    || rest["ignore".len()..].starts_with(SPACE) =>
+                {
+                    return true;
+                }
+                None => {}
             }
         }
     }
-    if line.contains("gitleaks:allow") && rule_id.starts_with("secrets/") {
+    if rule_id.starts_with("secrets/") && find_word(comment, "gitleaks:allow", &SPACE).is_some() {
         return true;
     }
-    if let Some(rest) = line.split("hadolint ignore=").nth(1) {
-        let list = rest.split_whitespace().next().unwrap_or("");
+    if let Some(list) =
+        find_word(comment, "hadolint", &SPACE).and_then(|r| r.trim_start().strip_prefix("ignore="))
+    {
+        let list = list.split_whitespace().next().unwrap_or("");
         if list.split(',').map(str::trim).any(names_rule) {
             return true;
         }
     }
-    if let Some(rest) = line.split("nosec").nth(1) {
+    if let Some(rest) = find_word(comment, "nosec", &[' ', '\t', '\r', ':']) {
         // `# nosec` alone covers the line; `# nosec B608` only the named checks.
         let ids: Vec<&str> = rest
             .split(|c: char| c.is_whitespace() || c == ',' || c == ':')
@@ -132,6 +167,31 @@ mod tests {
             1,
             "code/debug-enabled"
         ));
+    }
+
+    #[test]
+    fn markers_count_only_as_whole_words_in_comments() {
+        let rule = "secrets/generic-password";
+        assert!(!suppressed("db_password = \"nosecurity-Hx93kq\"", 1, rule));
+        assert!(!suppressed(
+            "t = \"ghp_x\"  # see docs/nosec-policy.md",
+            1,
+            rule
+        ));
+        assert!(!suppressed(
+            "DEBUG = True  # TODO nosecurity",
+            1,
+            "code/debug-enabled"
+        ));
+        assert!(!suppressed(
+            "x  # smartedu-lint: ignored? no",
+            1,
+            "code/debug-enabled"
+        ));
+        assert!(!suppressed("url = \"a#smartedu-lint: ignore\"", 1, rule));
+        assert!(suppressed("x = 1  # nosec", 1, rule));
+        assert!(suppressed("x = 1  #nosec", 1, rule));
+        assert!(suppressed("x = 1  // smartedu-lint: ignore", 1, rule));
     }
 
     #[test]

@@ -65,7 +65,7 @@ fn human_output_shows_the_source_line_and_a_summary() {
     assert!(stdout.contains("Dockerfile:1:"), "{stdout}");
     assert!(stdout.contains("FROM python:3.12-slim"), "{stdout}");
     assert!(
-        stdout.contains("1 finding (1 high) in 1 files scanned"),
+        stdout.contains("1 finding (1 high) in 1 file scanned"),
         "{stdout}"
     );
     assert!(!stdout.contains('\u{1b}'), "no colour when not a terminal");

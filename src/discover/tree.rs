@@ -33,20 +33,35 @@ impl TreeWalk {
     pub fn run(&self, visit: &(dyn Fn(Visit) + Sync)) {
         // Files named one by one (as a pre-commit hook passes them) are relative to the
         // working directory, so the configured excludes apply from there.
-        let file_excludes = build_excludes(Path::new("."), &self.exclude);
         for root in &self.roots {
+            self.run_root(root, visit);
+        }
+    }
+
+    /// Walks one of the roots (a file or a folder).
+    pub fn run_root(&self, root: &Path, visit: &(dyn Fn(Visit) + Sync)) {
+        let file_excludes = build_excludes(Path::new("."), &self.exclude);
+        {
             if root.is_file() {
-                let shown = display_path(root);
+                let shown = if root.is_absolute() {
+                    // Never an absolute path in a report: name it from its repository's
+                    // top, or by its file name.
+                    let parent = root.parent().unwrap_or(Path::new("/"));
+                    let name = root.file_name().map(|n| display_path(Path::new(n)));
+                    shown_path(&report_base(parent).1, name.unwrap_or_default())
+                } else {
+                    display_path(root)
+                };
                 if root.is_relative()
                     && file_excludes
                         .matched_path_or_any_parents(&shown, false)
                         .is_ignore()
                 {
                     tracing::debug!("{shown}: excluded by the configuration");
-                    continue;
+                    return;
                 }
                 visit(read_file(root, shown, self.max_file_size));
-                continue;
+                return;
             }
             self.walk_dir(root, visit);
         }
@@ -54,12 +69,21 @@ impl TreeWalk {
 
     fn walk_dir(&self, root: &Path, visit: &(dyn Fn(Visit) + Sync)) {
         let excludes = build_excludes(root, &self.exclude);
-        let (_, prefix) = report_base(root);
-        let prefix = &prefix;
+        let (base, mut prefix) = report_base(root);
+        // Outside a repository, several roots are told apart by the path as given.
+        let in_repo = base.join(".git").exists();
+        if !in_repo && self.roots.len() > 1 && root.is_relative() {
+            prefix = display_path(root);
+        }
+        let prefix = prefix.trim_start_matches("./").trim_end_matches('/');
+        let prefix = if prefix == "." { "" } else { prefix };
         let mut builder = WalkBuilder::new(root);
         builder
             .hidden(false)
             .parents(true)
+            // `.ignore` files are ripgrep's, not git's: a repository's scan must not be
+            // silenced by a file that git itself does not honour.
+            .ignore(false)
             .follow_links(false)
             .threads(self.threads)
             .filter_entry(|entry| entry.file_name() != ".git");

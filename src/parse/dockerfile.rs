@@ -406,7 +406,9 @@ impl<'a> Parser<'a> {
         };
         let keyword = word.to_ascii_uppercase();
         if !KEYWORDS.contains(&keyword.as_str()) {
-            self.error(first + 1, format!("unknown instruction `{word}`"));
+            // The word is not echoed in full: a stray line may be a credential.
+            let shown = crate::fingerprint::redact(&word.chars().take(40).collect::<String>());
+            self.error(first + 1, format!("unknown instruction `{shown}`"));
             return;
         }
         let heredocs = if matches!(keyword.as_str(), "RUN" | "COPY" | "ADD") {

@@ -108,6 +108,7 @@ mod tests {
             bytes: 0..8,
             message: message.to_string(),
             snippet: Snippet {
+                first_column: 1,
                 first_line: line,
                 text: String::new(),
             },

@@ -37,7 +37,14 @@ impl<'a> SnippetFile<'a> {
 
     /// The byte range in the snippet that a finding's span covers.
     fn range_of(&self, f: &Finding) -> Range<usize> {
+        // Columns count from the start of the original line; the snippet may start later.
+        let shift = f.snippet.first_column.saturating_sub(1);
         let to_offset = |line: usize, column: usize| {
+            let column = if line == f.snippet.first_line {
+                column.saturating_sub(shift).max(1)
+            } else {
+                column
+            };
             let index = line
                 .saturating_sub(self.first_line)
                 .min(self.line_starts.len() - 1);
@@ -175,7 +182,12 @@ pub fn summary_line(result: &ScanResult) -> String {
         line.push_str(&format!(" ({})", by.join(", ")));
     }
     let s = &result.summary;
-    line.push_str(&format!(" in {} files scanned", s.files_scanned));
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    line.push_str(&format!(
+        " in {} file{} scanned",
+        s.files_scanned,
+        plural(s.files_scanned)
+    ));
     let skipped: usize = s.skipped.values().sum();
     if skipped > 0 {
         let why: Vec<String> = s
@@ -186,7 +198,7 @@ pub fn summary_line(result: &ScanResult) -> String {
         line.push_str(&format!("; {skipped} skipped ({})", why.join(", ")));
     }
     if s.warnings > 0 {
-        line.push_str(&format!("; {} warnings", s.warnings));
+        line.push_str(&format!("; {} warning{}", s.warnings, plural(s.warnings)));
     }
     line.push_str(&format!("; {:.2}s", s.elapsed.as_secs_f64()));
     line

@@ -353,6 +353,7 @@ mod tests {
             bytes: 20..28,
             message: "the message".to_string(),
             snippet: Snippet {
+                first_column: 1,
                 first_line: 3,
                 text: "USER root".to_string(),
             },
