@@ -508,4 +508,8 @@ fn sarif_carries_the_commit_and_every_place() {
     let locations = results[0]["locations"].as_array().unwrap();
     assert_eq!(locations.len(), 2);
     assert!(locations[1]["properties"]["commit"].is_string());
+    // Not placed on a line of today's file: the line is a property of the commit's place.
+    assert!(locations[0]["physicalLocation"]["region"].is_null());
+    assert_eq!(locations[0]["properties"]["line"], 1);
+    assert!(results[0]["partialFingerprints"]["primaryLocationLineHash"].is_null());
 }

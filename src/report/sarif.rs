@@ -206,7 +206,28 @@ fn descriptor(m: &RuleMeta) -> ReportingDescriptor {
 }
 
 /// One place of a finding; a history place carries its commit in `properties`.
+///
+/// A place in an old commit gets no `region`: GitHub would put it on that line of the file
+/// as it is now, which may no longer exist or hold something else. Its line and column go
+/// in `properties` instead.
 fn location(path: &str, span: &Span, origin: &Origin) -> Location {
+    let mut commit = commit_properties(origin);
+    if !commit.is_empty() {
+        commit.insert("line".to_string(), json!(span.line));
+        commit.insert("column".to_string(), json!(span.column));
+        let physical = PhysicalLocation::builder()
+            .artifact_location(
+                ArtifactLocation::builder()
+                    .uri(encode_uri(path))
+                    .uri_base_id("%SRCROOT%")
+                    .build(),
+            )
+            .build();
+        return Location::builder()
+            .physical_location(physical)
+            .properties(PropertyBag::builder().additional_properties(commit).build())
+            .build();
+    }
     let region = Region::builder()
         .start_line(span.line as i64)
         .start_column(span.column as i64)
@@ -222,14 +243,7 @@ fn location(path: &str, span: &Span, origin: &Origin) -> Location {
         )
         .region(region)
         .build();
-    let commit = commit_properties(origin);
-    if commit.is_empty() {
-        return Location::builder().physical_location(physical).build();
-    }
-    Location::builder()
-        .physical_location(physical)
-        .properties(PropertyBag::builder().additional_properties(commit).build())
-        .build()
+    Location::builder().physical_location(physical).build()
 }
 
 fn commit_properties(origin: &Origin) -> BTreeMap<String, serde_json::Value> {
@@ -253,7 +267,9 @@ fn sarif_result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
         )
         .collect();
     let mut fingerprints = BTreeMap::from([(FINGERPRINT_KEY.to_string(), f.fingerprint.clone())]);
-    if !f.line_hash.is_empty() {
+    // The line hash describes a line of the current file; a history finding has none there.
+    let in_history = matches!(f.origin, Origin::Commit(_));
+    if !f.line_hash.is_empty() && !in_history {
         fingerprints.insert("primaryLocationLineHash".to_string(), f.line_hash.clone());
     }
     let mut properties = commit_properties(&f.origin);
