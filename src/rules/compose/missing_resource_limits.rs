@@ -53,6 +53,13 @@ impl Checker for MissingResourceLimits {
 }
 
 fn has_memory_limit(body: &Node) -> bool {
-    let set = |n: Option<&Node>| n.is_some_and(|n| !n.is_null());
+    // `0` (any unit) is Docker's way of saying "no limit".
+    let zero = |n: &Node| {
+        n.as_str().is_some_and(|v| {
+            let digits = v.trim().trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            digits.parse::<f64>().is_ok_and(|x| x == 0.0)
+        })
+    };
+    let set = |n: Option<&Node>| n.is_some_and(|n| !n.is_null() && !zero(n));
     set(body.get("mem_limit")) || set(body.path(&["deploy", "resources", "limits", "memory"]))
 }
