@@ -12,7 +12,8 @@
 //!
 //! ## Known problems
 //! The base image's own `USER` is not known: `FROM nginxinc/nginx-unprivileged` with no
-//! `USER` is flagged although that image runs as a non-root user. A `FROM scratch` final
+//! `USER` is flagged although that image runs as a non-root user. Only a tag that says
+//! `nonroot` (distroless `:nonroot`, `:debug-nonroot`) is taken as a non-root base. A `FROM scratch` final
 //! stage with no `USER` is flagged too: it runs as uid 0 (hadolint stays silent there).
 //! A `[docker] target` that names no stage of a Dockerfile leaves that file judged by its
 //! last stage (the setting is repository-wide; `docker build` would refuse instead).
@@ -65,6 +66,14 @@ impl Checker for RootUser {
                     format!("the image runs as root: the last USER is {user}"),
                 );
             }
+            // Images published to run unprivileged say so in their tag (distroless and
+            // others: `:nonroot`, `:debug-nonroot`, `-nonroot`); their USER is not root.
+            StageUser::Unset
+                if chain.first().and_then(|&i| stages.get(i)).is_some_and(|s| {
+                    let image = s.image.split('@').next().unwrap_or("");
+                    let tag = image.rsplit_once(':').map_or("", |(_, t)| t);
+                    !tag.contains('/') && tag.contains("nonroot")
+                }) => {}
             StageUser::Unset => {
                 let what = if built.image.eq_ignore_ascii_case("scratch") {
                     format!("the {which} (`FROM scratch`) sets no USER, so it runs as uid 0")
