@@ -336,11 +336,61 @@ struct Assign<'t> {
     end: usize,
     node: Node<'t>,
     right: Node<'t>,
-    /// The operator of an augmented assignment (`+=`), `None` for `=`.
+    /// The operator of an augmented assignment (`+=`), `None` for `=`; in C-like languages
+    /// also `None` for a statement `sb.append(x);`, whose call evaluates to the builder's
+    /// new value.
     op: Option<&'t str>,
 }
 
 type ScopeKey = (usize, String);
+
+/// The value of `key` after its assignments `0..=index` in `assigns`, computed once per
+/// prefix and kept in `states`; `eval` evaluates an assignment's right side. Shared by the
+/// Python analyzer and the C-like one (`clike`).
+fn fold_state<'t>(
+    assigns: &HashMap<ScopeKey, Vec<Assign<'t>>>,
+    states: &RefCell<HashMap<ScopeKey, Vec<Value>>>,
+    key: &ScopeKey,
+    index: usize,
+    eval: &dyn Fn(Node<'t>) -> Value,
+) -> Value {
+    let Some(list) = assigns.get(key) else {
+        return Value::unknown();
+    };
+    loop {
+        let done = states.borrow().get(key).map_or(0, Vec::len);
+        if done > index {
+            return states
+                .borrow()
+                .get(key)
+                .and_then(|s| s.get(index).cloned())
+                .unwrap_or_else(Value::unknown);
+        }
+        let Some(assign) = list.get(done) else {
+            return Value::unknown();
+        };
+        let previous = match done {
+            0 => None,
+            n => states.borrow().get(key).and_then(|s| s.get(n - 1).cloned()),
+        };
+        let rhs = eval(assign.right);
+        let next = match (assign.op, previous) {
+            (None, previous) => keep_built(rhs, previous),
+            (Some("+="), Some(prev)) => {
+                let shape = format!("{}{}", prev.shape, rhs.shape);
+                Value::constructed(assign.node, "concatenation", shape, &[prev, rhs])
+            }
+            (Some("+="), None) => rhs,
+            (Some(_), previous) => keep_built(Value::unknown(), previous),
+        };
+        let mut states = states.borrow_mut();
+        let entry = states.entry(key.clone()).or_default();
+        // A recursive evaluation may have filled this slot already.
+        if entry.len() == done {
+            entry.push(next);
+        }
+    }
+}
 
 /// Evaluates expressions of one file, remembering variables' values.
 struct Analyzer<'d, 'a, 't> {
@@ -624,47 +674,9 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
 
     /// The value of `key` after its assignments `0..=index`, computed once per prefix.
     fn state(&self, key: &ScopeKey, index: usize, d: usize) -> Value {
-        let Some(list) = self.assigns.get(key) else {
-            return Value::unknown();
-        };
-        loop {
-            let done = self.states.borrow().get(key).map_or(0, Vec::len);
-            if done > index {
-                return self
-                    .states
-                    .borrow()
-                    .get(key)
-                    .and_then(|s| s.get(index).cloned())
-                    .unwrap_or_else(Value::unknown);
-            }
-            let Some(assign) = list.get(done) else {
-                return Value::unknown();
-            };
-            let previous = match done {
-                0 => None,
-                n => self
-                    .states
-                    .borrow()
-                    .get(key)
-                    .and_then(|s| s.get(n - 1).cloned()),
-            };
-            let rhs = self.value(assign.right, assign.right.start_byte(), d);
-            let next = match (assign.op, previous) {
-                (None, previous) => keep_built(rhs, previous),
-                (Some("+="), Some(prev)) => {
-                    let shape = format!("{}{}", prev.shape, rhs.shape);
-                    Value::constructed(assign.node, "concatenation", shape, &[prev, rhs])
-                }
-                (Some("+="), None) => rhs,
-                (Some(_), previous) => keep_built(Value::unknown(), previous),
-            };
-            let mut states = self.states.borrow_mut();
-            let entry = states.entry(key.clone()).or_default();
-            // A recursive evaluation may have filled this slot already.
-            if entry.len() == done {
-                entry.push(next);
-            }
-        }
+        fold_state(&self.assigns, &self.states, key, index, &|right| {
+            self.value(right, right.start_byte(), d)
+        })
     }
 }
 

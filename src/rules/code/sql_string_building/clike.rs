@@ -14,8 +14,8 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use super::{
-    MAX_DEPTH, ScopeKey, Scopes, Value, has_sql_literal, is_constant_name, keep_built, looks_sql,
-    report,
+    Assign, MAX_DEPTH, ScopeKey, Scopes, Value, fold_state, has_sql_literal, is_constant_name,
+    looks_sql, report,
 };
 use crate::document::Document;
 use crate::kind::FileKind;
@@ -210,16 +210,6 @@ fn check_sink(
             out,
         );
     }
-}
-
-/// An assignment to a plain name.
-struct Assign<'t> {
-    end: usize,
-    node: Node<'t>,
-    right: Node<'t>,
-    /// `+=` for an augmented assignment, `None` for `=` (and for a statement
-    /// `sb.append(x);`, whose call evaluates to the builder's new value).
-    op: Option<&'t str>,
 }
 
 /// Evaluates expressions of one file, remembering variables' values.
@@ -663,46 +653,9 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
 
     /// The value of `key` after its assignments `0..=index`, computed once per prefix.
     fn state(&self, key: &ScopeKey, index: usize, d: usize) -> Value {
-        let Some(list) = self.assigns.get(key) else {
-            return Value::unknown();
-        };
-        loop {
-            let done = self.states.borrow().get(key).map_or(0, Vec::len);
-            if done > index {
-                return self
-                    .states
-                    .borrow()
-                    .get(key)
-                    .and_then(|s| s.get(index).cloned())
-                    .unwrap_or_else(Value::unknown);
-            }
-            let Some(assign) = list.get(done) else {
-                return Value::unknown();
-            };
-            let previous = match done {
-                0 => None,
-                n => self
-                    .states
-                    .borrow()
-                    .get(key)
-                    .and_then(|s| s.get(n - 1).cloned()),
-            };
-            let rhs = self.value(assign.right, assign.right.start_byte(), d);
-            let next = match (assign.op, previous) {
-                (None, previous) => keep_built(rhs, previous),
-                (Some("+="), Some(prev)) => {
-                    let shape = format!("{}{}", prev.shape, rhs.shape);
-                    Value::constructed(assign.node, "concatenation", shape, &[prev, rhs])
-                }
-                (Some("+="), None) => rhs,
-                (Some(_), previous) => keep_built(Value::unknown(), previous),
-            };
-            let mut states = self.states.borrow_mut();
-            let entry = states.entry(key.clone()).or_default();
-            if entry.len() == done {
-                entry.push(next);
-            }
-        }
+        fold_state(&self.assigns, &self.states, key, index, &|right| {
+            self.value(right, right.start_byte(), d)
+        })
     }
 }
 
