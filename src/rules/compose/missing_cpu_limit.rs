@@ -11,7 +11,7 @@
 //! CPU is shared, not exhausted.
 
 use super::extends::lineage;
-use super::services::{range_of, services};
+use super::services::{limit_set, range_of, services};
 use crate::document::Document;
 use crate::kind::FileKind;
 use crate::parse::yaml::Node;
@@ -51,8 +51,7 @@ impl Checker for MissingCpuLimit {
 }
 
 fn has_cpu_limit(body: &Node) -> bool {
-    let set = |n: Option<&Node>| n.is_some_and(|n| !n.is_null());
-    set(body.get("cpus"))
-        || set(body.get("cpu_quota"))
-        || set(body.path(&["deploy", "resources", "limits", "cpus"]))
+    limit_set(body.get("cpus"))
+        || limit_set(body.get("cpu_quota"))
+        || limit_set(body.path(&["deploy", "resources", "limits", "cpus"]))
 }

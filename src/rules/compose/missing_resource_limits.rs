@@ -13,7 +13,7 @@
 //! so.
 
 use super::extends::lineage;
-use super::services::{range_of, services};
+use super::services::{limit_set, range_of, services};
 use crate::document::Document;
 use crate::kind::FileKind;
 use crate::parse::yaml::Node;
@@ -53,13 +53,6 @@ impl Checker for MissingResourceLimits {
 }
 
 fn has_memory_limit(body: &Node) -> bool {
-    // `0` (any unit) is Docker's way of saying "no limit".
-    let zero = |n: &Node| {
-        n.as_str().is_some_and(|v| {
-            let digits = v.trim().trim_end_matches(|c: char| c.is_ascii_alphabetic());
-            digits.parse::<f64>().is_ok_and(|x| x == 0.0)
-        })
-    };
-    let set = |n: Option<&Node>| n.is_some_and(|n| !n.is_null() && !zero(n));
-    set(body.get("mem_limit")) || set(body.path(&["deploy", "resources", "limits", "memory"]))
+    limit_set(body.get("mem_limit"))
+        || limit_set(body.path(&["deploy", "resources", "limits", "memory"]))
 }

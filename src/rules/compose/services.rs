@@ -46,6 +46,18 @@ pub fn services<'d>(doc: &'d Document) -> Vec<Service<'d>> {
 }
 
 /// Bytes from `node`'s start to the end of its line: what a finding points at.
+/// True when a resource limit is set: present, not null, and not `0` in any unit, which is
+/// Docker's way of saying "no limit" (`mem_limit: 0`, `cpus: 0`).
+pub fn limit_set(node: Option<&Node>) -> bool {
+    let zero = |n: &Node| {
+        n.as_str().is_some_and(|v| {
+            let digits = v.trim().trim_end_matches(|c: char| c.is_ascii_alphabetic());
+            digits.parse::<f64>().is_ok_and(|x| x == 0.0)
+        })
+    };
+    node.is_some_and(|n| !n.is_null() && !zero(n))
+}
+
 pub fn range_of(doc: &Document, node: &Node) -> Range<usize> {
     let line_end = doc.line_range(node.pos.line).end;
     node.pos.offset..line_end.max(node.pos.offset)
