@@ -92,6 +92,9 @@ pub struct ScanResult {
 /// The checkers and the rule selection, ready to check sources.
 pub struct Engine {
     checkers: Vec<Box<dyn Checker>>,
+    /// For each checker: true when all its rules are `secrets/` rules, the only ones that
+    /// judge an old version of a file (see [`Source::old_version`]).
+    secret_checker: Vec<bool>,
     rules: RuleSet,
 }
 
@@ -100,8 +103,16 @@ impl Engine {
         let checkers = rules::builtin_checkers_with(&rules.settings)
             .into_iter()
             .filter(|c| c.rule_ids().iter().any(|id| rules.is_enabled(id)))
+            .collect::<Vec<_>>();
+        let secret_checker = checkers
+            .iter()
+            .map(|c| c.rule_ids().iter().all(|id| id.starts_with("secrets/")))
             .collect();
-        Engine { checkers, rules }
+        Engine {
+            checkers,
+            secret_checker,
+            rules,
+        }
     }
 
     /// Scans a working tree.
@@ -185,12 +196,22 @@ impl Engine {
     /// Checks one source whose path is relative to the scanned folder `root` (`None`:
     /// not known, or not on disk); returns its findings and how many warnings it logged.
     pub fn check_source_in(&self, source: &Source, root: Option<&Path>) -> (Vec<Finding>, usize) {
-        let text = String::from_utf8_lossy(&source.bytes);
+        // `from_utf8` has an ASCII fast path the lossy decoder lacks; most files are valid.
+        let text = match std::str::from_utf8(&source.bytes) {
+            Ok(s) => std::borrow::Cow::Borrowed(s),
+            Err(_) => String::from_utf8_lossy(&source.bytes),
+        };
         let kind = FileKind::classify(&source.path, &text);
         let doc = Document::new(&source.path, kind, &text).with_root(root);
 
         let mut raw = Findings::default();
-        for checker in self.checkers.iter().filter(|c| c.applies_to(kind)) {
+        let checkers = self
+            .checkers
+            .iter()
+            .zip(&self.secret_checker)
+            .filter(|(_, secret)| !source.old_version || **secret)
+            .map(|(c, _)| c);
+        for checker in checkers.filter(|c| c.applies_to(kind)) {
             // A bug in one checker costs that checker's findings in this file, not the run.
             let outcome =
                 std::panic::catch_unwind(AssertUnwindSafe(|| checker.check(&doc, &mut raw)));

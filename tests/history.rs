@@ -513,3 +513,50 @@ fn sarif_carries_the_commit_and_every_place() {
     assert_eq!(locations[0]["properties"]["line"], 1);
     assert!(results[0]["partialFingerprints"]["primaryLocationLineHash"].is_null());
 }
+
+#[test]
+fn old_versions_are_judged_by_the_secret_rules_only() {
+    let mut repo = Repo::new();
+    // A root Dockerfile with a token, fixed later: the token stays leaked, the root user
+    // is old news.
+    repo.write(
+        "Dockerfile",
+        format!("FROM python:3.12-slim\nENV TOKEN={}\nUSER root\n", token(7)).as_bytes(),
+    );
+    let added = repo.commit_all("first image", None);
+    repo.write("Dockerfile", b"FROM python:3.12-slim\nUSER app\n");
+    repo.commit_all("drop root and the token", None);
+    // A file still root at the tip of a branch other than HEAD's is judged in full.
+    repo.write("worker/Dockerfile", b"FROM python:3.12-slim\nUSER 0\n");
+    let side = repo.commit_all("worker image", None);
+    repo.switch("side", side);
+    repo.write("worker/Dockerfile", b"FROM python:3.12-slim\nUSER app\n");
+    let main_tip = repo.commit_all("worker runs as app", None);
+    repo.repo
+        .reference("refs/heads/keep", side, true, "test")
+        .unwrap();
+    repo.switch("side", main_tip);
+
+    let found = findings(repo.path(), &["--history"], 1);
+    let ids: Vec<(&str, &str)> = found
+        .iter()
+        .map(|f| (f["rule_id"].as_str().unwrap(), f["path"].as_str().unwrap()))
+        .collect();
+    assert!(
+        ids.contains(&("secrets/github-token", "Dockerfile")),
+        "{ids:?}"
+    );
+    let token = found
+        .iter()
+        .find(|f| f["rule_id"] == "secrets/github-token")
+        .unwrap();
+    assert_eq!(token["commit"], added.to_string());
+    assert!(
+        ids.contains(&("docker/root-user", "worker/Dockerfile")),
+        "{ids:?}"
+    );
+    assert!(
+        !ids.contains(&("docker/root-user", "Dockerfile")),
+        "a fixed Dockerfile is not reported again: {ids:?}"
+    );
+}

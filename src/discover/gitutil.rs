@@ -149,6 +149,7 @@ pub fn read_changed(
             path: path.clone(),
             bytes: bytes.to_vec(),
             origin: origin.clone(),
+            old_version: false,
         });
         out.lines.insert(path, added);
     }

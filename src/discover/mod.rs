@@ -76,6 +76,10 @@ pub struct Source {
     pub path: String,
     pub bytes: Vec<u8>,
     pub origin: Origin,
+    /// A blob of the history that no branch or tag tip holds: a version of a file that
+    /// has since changed. Only the secret rules judge it, because a secret stays leaked
+    /// once committed, while a Dockerfile or query that was fixed is no longer a risk.
+    pub old_version: bool,
 }
 
 /// Why a file was not scanned.

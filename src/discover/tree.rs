@@ -185,6 +185,7 @@ fn read_file(path: &Path, rel: String, max_size: u64) -> Visit {
         path: rel,
         bytes,
         origin: super::Origin::WorkingTree,
+        old_version: false,
     })
 }
 

@@ -128,7 +128,45 @@ fn has_sql_literal(text: &str) -> bool {
         while !rest.is_char_boundary(end) {
             end -= 1;
         }
-        looks_sql(rest.get(..end).unwrap_or(""))
+        let literal = rest.get(..end).unwrap_or("");
+        looks_sql(literal) && (!is_bare_select(literal) || from_follows(rest, end))
+    })
+}
+
+/// A literal that is `SELECT` followed by words only (no `FROM`, digit, `*`, `%s`, `{}`,
+/// call or list): a query only when a later piece brings the `FROM`. Alone, it is far more
+/// often the name of an HTML element or a key (`"select"`), and parsing every such file
+/// was most of the code rules' cost.
+fn is_bare_select(literal: &str) -> bool {
+    let lower = literal.trim_start().to_ascii_lowercase();
+    lower.strip_prefix("select").is_some_and(|rest| {
+        rest.chars()
+            .all(|c| c.is_ascii_alphabetic() || c == '_' || c.is_whitespace())
+            && !rest.split_whitespace().any(|w| w == "from")
+    })
+}
+
+/// True when the word `from`, not a method (`Array.from`), comes soon after the literal
+/// that ends at `end` of `rest`: the next piece of a concatenated query.
+fn from_follows(rest: &str, end: usize) -> bool {
+    const WINDOW: usize = 300;
+    let bytes = rest.as_bytes();
+    let stop = (end + WINDOW).min(bytes.len());
+    let window = &bytes[end.min(stop)..stop];
+    window.windows(5).enumerate().any(|(i, w)| {
+        let word_start = i == 0
+            || !(matches!(window[i - 1], b'.' | b'_') || window[i - 1].is_ascii_alphanumeric());
+        if !(word_start && w[..4].eq_ignore_ascii_case(b"from") && w[4].is_ascii_whitespace()) {
+            return false;
+        }
+        // "subtracts from an existing selection" is prose, "FROM users" is not.
+        let after = String::from_utf8_lossy(&window[i + 4..]);
+        let next = after
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        !next.is_empty() && !PROSE.contains(&next.as_str())
     })
 }
 
@@ -829,6 +867,20 @@ mod tests {
         let mut lines: Vec<_> = out.raw.iter().map(|f| doc.line_of(f.bytes.start)).collect();
         lines.sort();
         lines
+    }
+
+    #[test]
+    fn a_bare_select_literal_needs_a_from_after_it_to_be_worth_parsing() {
+        // An HTML element name, and prose that says "from".
+        assert!(!has_sql_literal(r#"if (name === "select") { return 1; }"#));
+        assert!(!has_sql_literal(
+            "\"select\" adds to or subtracts from an existing selection"
+        ));
+        // The pieces of a concatenated query, and SELECT with no FROM that is still SQL.
+        assert!(has_sql_literal(r#"q = "SELECT " + cols + " FROM users""#));
+        assert!(has_sql_literal(r#"cursor.execute("SELECT %s" % func)"#));
+        assert!(has_sql_literal(r#"cursor.execute("SELECT 1" + suffix)"#));
+        assert_eq!(lines("cursor.execute(\"SELECT \" + col + \" FROM t\")\n"), [1]);
     }
 
     #[test]

@@ -20,7 +20,7 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::rule::{RawRulesFile, RuleError, SecretRule};
 use crate::document::Document;
@@ -116,6 +116,7 @@ impl RuleSet {
         let prefilter = AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&keywords)
             .map_err(|e| tracing::error!("secret keyword automaton: {e}"))
             .ok();
