@@ -880,7 +880,10 @@ mod tests {
         assert!(has_sql_literal(r#"q = "SELECT " + cols + " FROM users""#));
         assert!(has_sql_literal(r#"cursor.execute("SELECT %s" % func)"#));
         assert!(has_sql_literal(r#"cursor.execute("SELECT 1" + suffix)"#));
-        assert_eq!(lines("cursor.execute(\"SELECT \" + col + \" FROM t\")\n"), [1]);
+        assert_eq!(
+            lines("cursor.execute(\"SELECT \" + col + \" FROM t\")\n"),
+            [1]
+        );
     }
 
     #[test]
