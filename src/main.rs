@@ -154,7 +154,10 @@ fn scan_git(cli: &Cli, engine: &Engine, walk: TreeWalk) -> Result<ScanResult> {
         max_file_size: walk.max_file_size,
     };
     let progress = Progress::default();
-    let (result, stats) = engine.scan_history(&history, Some(&walk), &progress)?;
+    let show = report::progress::wanted_here(cli.quiet);
+    let (result, stats) = report::progress::with_history_bar(&progress, show, || {
+        engine.scan_history(&history, Some(&walk), &progress)
+    })?;
     tracing::info!(
         "history: {} commits, {} distinct blobs, {} submodule(s) not followed",
         stats.commits,

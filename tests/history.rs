@@ -513,3 +513,58 @@ fn sarif_carries_the_commit_and_every_place() {
     assert_eq!(locations[0]["properties"]["line"], 1);
     assert!(results[0]["partialFingerprints"]["primaryLocationLineHash"].is_null());
 }
+
+/// Runs `--history` under `script`, which gives the command a pseudo-terminal, and returns
+/// everything it wrote there; `None` when `script` is not installed.
+fn on_a_terminal(dir: &Path, extra: &str, ci: Option<&str>) -> Option<String> {
+    let script = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|p| Path::new(p).is_file())?;
+    let bin = assert_cmd::cargo::cargo_bin("smartedu-lint");
+    let log = TempDir::new().unwrap();
+    let typescript = log.path().join("typescript");
+    let inner = format!(
+        "{} --history {} -f json -o {} {extra}",
+        bin.display(),
+        dir.display(),
+        log.path().join("report.json").display()
+    );
+    let mut cmd = std::process::Command::new(script);
+    cmd.args(["-qec", &inner])
+        .arg(&typescript)
+        .env_remove("CI")
+        .env_remove("SMARTEDU_LINT_LOG");
+    if let Some(value) = ci {
+        cmd.env("CI", value);
+    }
+    let status = cmd.output().unwrap().status;
+    assert!(status.code().is_some_and(|c| c <= 1), "{status:?}");
+    Some(String::from_utf8_lossy(&fs::read(typescript).unwrap()).into_owned())
+}
+
+#[test]
+// Saying that the terminal cases were skipped is this test's only output.
+#[allow(clippy::print_stderr)]
+fn the_progress_bar_shows_only_on_a_terminal_without_quiet_or_ci() {
+    let mut repo = Repo::new();
+    repo.write("a.py", b"x = 1\n");
+    repo.commit_all("a", None);
+
+    // Piped stderr (as in CI logs and here): no bar.
+    let out = lint(repo.path(), &["--history"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("blobs"));
+
+    let Some(shown) = on_a_terminal(repo.path(), "", None) else {
+        eprintln!("`script` is not installed: the terminal cases were not run");
+        return;
+    };
+    assert!(
+        shown.contains("history [") && shown.contains("blobs"),
+        "{shown}"
+    );
+    let quiet = on_a_terminal(repo.path(), "-q", None).unwrap();
+    assert!(!quiet.contains("blobs"), "-q: {quiet}");
+    let ci = on_a_terminal(repo.path(), "", Some("true")).unwrap();
+    assert!(!ci.contains("blobs"), "CI=true: {ci}");
+}
