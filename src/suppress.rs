@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use std::ops::Range;
 
 use crate::document::Document;
+use crate::kind::FileKind;
 use crate::rules::RuleMeta;
 
 /// The rule under which unused markers and baseline entries are reported.
@@ -161,6 +162,23 @@ fn names(id: &str, meta: Option<&RuleMeta>, rule_id: &str) -> bool {
             .is_some_and(|family| rule_id.split('/').next() == Some(family))
 }
 
+/// True when the code before a comment opener leaves a string open, so that the "comment"
+/// is string content: a linter's own tests quote markers. Conservative: an apostrophe in
+/// a string (`"it's"`) also counts, and such a marker is then not judged.
+fn in_string(code: &str, kind: FileKind) -> bool {
+    let odd = |quote: char| code.matches(quote).count() % 2 == 1;
+    // In Rust `'` also opens lifetimes (`&'a str`), which no string closes.
+    odd('"') || (kind != FileKind::Rust && odd('\''))
+}
+
+/// Prose and examples (`.md`, `.rst`, `.adoc`, `.html`): markers there show how to write one.
+fn is_documentation(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [".md", ".markdown", ".rst", ".adoc", ".html", ".htm"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
+
 /// An unused marker or marker entry, ready to report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unused {
@@ -178,8 +196,9 @@ pub fn unused_markers(
     used: &HashSet<Use>,
     enabled: &dyn Fn(&str) -> bool,
 ) -> Vec<Unused> {
-    // Most files hold no marker: one substring search decides.
-    if !doc.text.contains(OWN) {
+    // Most files hold no marker: one substring search decides. In documentation a marker
+    // is an example of how to write one, not a suppression.
+    if !doc.text.contains(OWN) || is_documentation(doc.path) {
         return Vec::new();
     }
     let metas = crate::rules::builtin_meta();
@@ -192,6 +211,9 @@ pub fn unused_markers(
         let Some((list, after)) = own_marker(comment) else {
             continue;
         };
+        if in_string(&text[..text.len() - comment.len()], doc.kind) {
+            continue;
+        }
         let start = doc.line_start(line) + (text.len() - comment.len());
         let start = start + comment.find(OWN).unwrap_or(0);
         let end = doc.line_start(line) + (text.len() - after.len());
@@ -357,5 +379,25 @@ mod tests {
             1,
             "code/sql-string-building"
         ));
+    }
+
+    fn unused(text: &str, path: &str, kind: FileKind) -> Vec<usize> {
+        let doc = Document::new(path, kind, text);
+        unused_markers(&doc, &HashSet::new(), &|_| true)
+            .iter()
+            .map(|u| doc.line_of(u.bytes.start))
+            .collect()
+    }
+
+    #[test]
+    fn quoted_markers_and_documentation_are_not_judged() {
+        let text = "x = 1  # smartedu-lint: ignore\n\
+                    t = \"y # smartedu-lint: ignore\"\n\
+                    u = 'y # smartedu-lint: ignore'\n";
+        assert_eq!(unused(text, "a.py", FileKind::Python), [1]);
+        assert!(unused(text, "docs/a.md", FileKind::Text).is_empty());
+        // A Rust lifetime is no open string.
+        let rust = "fn f(x: &'static str) {} // smartedu-lint: ignore\n";
+        assert_eq!(unused(rust, "a.rs", FileKind::Rust), [1]);
     }
 }
