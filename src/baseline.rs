@@ -10,7 +10,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::finding::Finding;
+use crate::document::Document;
+use crate::finding::{Finding, Severity};
+use crate::kind::{ConfigFormat, FileKind};
+use crate::report::line_hash;
+use crate::{fingerprint, suppress};
 
 const VERSION: u32 = 1;
 
@@ -53,6 +57,8 @@ struct File {
 #[derive(Debug, Default)]
 pub struct Baseline {
     entries: BTreeMap<String, Entry>,
+    /// The file's text as loaded, to point at an entry's line; empty for a new baseline.
+    text: String,
 }
 
 impl Baseline {
@@ -70,7 +76,7 @@ impl Baseline {
             .into_iter()
             .map(|e| (e.fingerprint.clone(), e))
             .collect();
-        Ok(Baseline { entries })
+        Ok(Baseline { entries, text })
     }
 
     /// True when the baseline accepts `finding`.
@@ -95,7 +101,70 @@ impl Baseline {
                     note,
                 });
         }
-        Baseline { entries }
+        Baseline {
+            entries,
+            text: String::new(),
+        }
+    }
+
+    /// The entries that accept none of `findings`, with the 1-based line of each in the
+    /// loaded file (where its fingerprint stands; 1 when it cannot be found).
+    pub fn unused<'b>(&'b self, findings: &[Finding]) -> Vec<(usize, &'b Entry)> {
+        let found: BTreeSet<&str> = findings.iter().map(|f| f.fingerprint.as_str()).collect();
+        self.entries
+            .values()
+            .filter(|e| !found.contains(e.fingerprint.as_str()))
+            .map(|e| (self.line_of(&e.fingerprint), e))
+            .collect()
+    }
+
+    /// The unused entries that `judged` accepts, as `meta/unused-ignore` findings at their
+    /// lines in the baseline file, named `shown_path` in the report.
+    pub fn unused_findings(
+        &self,
+        findings: &[Finding],
+        shown_path: &str,
+        severity: Severity,
+        judged: &dyn Fn(&Entry) -> bool,
+    ) -> Vec<Finding> {
+        let doc = Document::new(shown_path, FileKind::Config(ConfigFormat::Json), &self.text);
+        let hashes = line_hash::line_hashes(&self.text);
+        self.unused(findings)
+            .into_iter()
+            .filter(|(_, e)| judged(e))
+            .map(|(line, e)| {
+                let bytes = doc.line_range(line);
+                let span = doc.span(&bytes);
+                Finding {
+                    rule_id: suppress::UNUSED_IGNORE.to_string(),
+                    severity,
+                    path: shown_path.to_string(),
+                    snippet: doc.snippet(&span, &[]),
+                    span,
+                    bytes,
+                    message: format!(
+                        "baseline entry for `{}` in `{}` matched no finding",
+                        e.rule_id, e.path
+                    ),
+                    // The entry's own fingerprint names it: another entry is another finding.
+                    fingerprint: fingerprint::of_match(
+                        suppress::UNUSED_IGNORE,
+                        shown_path,
+                        &e.fingerprint,
+                    ),
+                    line_hash: hashes.get(line - 1).cloned().unwrap_or_default(),
+                    origin: Default::default(),
+                    also_at: Vec::new(),
+                }
+            })
+            .collect()
+    }
+
+    fn line_of(&self, fingerprint: &str) -> usize {
+        let quoted = format!("\"{fingerprint}\"");
+        self.text
+            .find(&quoted)
+            .map_or(1, |at| self.text[..at].matches('\n').count() + 1)
     }
 
     pub fn len(&self) -> usize {

@@ -79,6 +79,11 @@ pub struct Cli {
     /// Write the current findings to FILE as a baseline (and report none of them).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+
+    /// Report `smartedu-lint: ignore` markers and --baseline entries that suppressed
+    /// nothing, as findings of rule meta/unused-ignore (severity low: they fail the run).
+    #[arg(long)]
+    pub report_unused_ignores: bool,
 }
 
 impl Cli {

@@ -68,7 +68,7 @@ impl RuleSet {
         self.enabled.contains(id)
     }
 
-    fn severity(&self, id: &str) -> Severity {
+    pub fn severity(&self, id: &str) -> Severity {
         self.severity.get(id).copied().unwrap_or(Severity::Medium)
     }
 }
@@ -96,6 +96,8 @@ pub struct Engine {
     /// judge an old version of a file (see [`Source::old_version`]).
     secret_checker: Vec<bool>,
     rules: RuleSet,
+    /// Report our suppression markers that suppressed nothing (`meta/unused-ignore`).
+    judge_markers: bool,
 }
 
 impl Engine {
@@ -108,11 +110,25 @@ impl Engine {
             .iter()
             .map(|c| c.rule_ids().iter().all(|id| id.starts_with("secrets/")))
             .collect();
+        let judge_markers = rules.is_enabled(suppress::UNUSED_IGNORE);
         Engine {
             checkers,
             secret_checker,
             rules,
+            judge_markers,
         }
+    }
+
+    /// The rule selection this engine runs.
+    pub fn rules(&self) -> &RuleSet {
+        &self.rules
+    }
+
+    /// Leaves unused suppression markers unreported even when `meta/unused-ignore` is on:
+    /// for history scans, where a marker in an old blob is no longer anyone's to fix.
+    pub fn without_marker_check(mut self) -> Engine {
+        self.judge_markers = false;
+        self
     }
 
     /// Scans a working tree.
@@ -226,12 +242,26 @@ impl Engine {
         // Every secret found in the file is masked in every finding's snippet, not only in
         // its own: another finding's source line may show it.
         let masks: Vec<Range<usize>> = raw.raw.iter().filter_map(|r| r.secret.clone()).collect();
+        let mut used = HashSet::new();
         let mut findings: Vec<Finding> = raw
             .raw
             .into_iter()
             .filter(|r| self.rules.is_enabled(&r.rule_id))
-            .filter_map(|r| self.finish(&doc, r, &masks))
+            .filter_map(|r| self.finish(&doc, r, &masks, &mut used))
             .collect();
+        if self.judge_markers {
+            let enabled = |id: &str| self.rules.is_enabled(id);
+            for unused in suppress::unused_markers(&doc, &used, &enabled) {
+                let raw = RawFinding {
+                    rule_id: suppress::UNUSED_IGNORE.to_string(),
+                    bytes: unused.bytes,
+                    message: unused.message,
+                    secret: None,
+                    fingerprint_text: None,
+                };
+                findings.push(self.build(&doc, raw, &masks));
+            }
+        }
         for f in &mut findings {
             f.origin = source.origin.clone();
         }
@@ -251,19 +281,28 @@ impl Engine {
         (findings, warnings.len())
     }
 
-    /// Positions, suppresses and fingerprints one raw finding.
-    fn finish(&self, doc: &Document, raw: RawFinding, masks: &[Range<usize>]) -> Option<Finding> {
-        let span = doc.span(&raw.bytes);
+    /// Suppresses (noting the marker used in `used`), or positions and fingerprints, one
+    /// raw finding.
+    fn finish(
+        &self,
+        doc: &Document,
+        raw: RawFinding,
+        masks: &[Range<usize>],
+        used: &mut HashSet<suppress::Use>,
+    ) -> Option<Finding> {
+        let line = doc.span(&raw.bytes).line;
         let meta: Option<&RuleMeta> = rules::builtin_meta().get(&raw.rule_id);
-        if suppress::is_suppressed(doc, span.line, meta, &raw.rule_id) {
-            tracing::debug!(
-                "{}:{}: {} suppressed inline",
-                doc.path,
-                span.line,
-                raw.rule_id
-            );
+        if let Some(marker) = suppress::suppressed_by(doc, line, meta, &raw.rule_id) {
+            tracing::debug!("{}:{line}: {} suppressed inline", doc.path, raw.rule_id);
+            used.insert(marker);
             return None;
         }
+        Some(self.build(doc, raw, masks))
+    }
+
+    /// Positions and fingerprints one raw finding.
+    fn build(&self, doc: &Document, raw: RawFinding, masks: &[Range<usize>]) -> Finding {
+        let span = doc.span(&raw.bytes);
         let fingerprint = match (&raw.secret, &raw.fingerprint_text) {
             (_, Some(text)) => fingerprint::of_match(&raw.rule_id, doc.path, text),
             (Some(secret), None) => {
@@ -275,7 +314,7 @@ impl Engine {
                 doc.text.get(raw.bytes.clone()).unwrap_or(""),
             ),
         };
-        Some(Finding {
+        Finding {
             severity: self.rules.severity(&raw.rule_id),
             snippet: doc.snippet(&span, masks),
             path: doc.path.to_string(),
@@ -287,7 +326,7 @@ impl Engine {
             origin: Default::default(),
             also_at: Vec::new(),
             rule_id: raw.rule_id,
-        })
+        }
     }
 }
 

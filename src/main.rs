@@ -11,11 +11,12 @@ use smartedu_lint::baseline::Baseline;
 use smartedu_lint::cli::{Cli, Command, Format, RulesFormat};
 use smartedu_lint::config::{self, Config};
 use smartedu_lint::discover::history::{HistoryWalk, Progress};
-use smartedu_lint::discover::tree::TreeWalk;
+use smartedu_lint::discover::tree::{TreeWalk, report_base};
 use smartedu_lint::discover::{diff, staged};
-use smartedu_lint::engine::{Engine, RuleSet, ScanResult, merge_duplicates};
+use smartedu_lint::engine::{Engine, RuleSet, ScanResult, merge_duplicates, sort_findings};
 use smartedu_lint::report::{self, Color};
 use smartedu_lint::rules;
+use smartedu_lint::suppress::UNUSED_IGNORE;
 
 /// Exit codes: each means one thing.
 const EXIT_CLEAN: u8 = 0;
@@ -104,10 +105,20 @@ fn run(cli: &Cli) -> Result<u8> {
     if !cli.only.is_empty() {
         restrict_to(&mut config, &cli.only);
     }
+    if cli.report_unused_ignores {
+        enable_unused_ignores(&mut config);
+    }
     let engine = Engine::new(RuleSet::from_config(&config));
+    // A marker in an old blob is no one's to fix; see `meta/unused-ignore`.
+    let engine = if cli.history {
+        engine.without_marker_check()
+    } else {
+        engine
+    };
     let max_file_size = config
         .max_file_size
         .unwrap_or(config::DEFAULT_MAX_FILE_SIZE);
+    let walk_base = report_base(&roots[0]).0;
     let walk = TreeWalk {
         roots,
         threads: cli.threads.unwrap_or(0),
@@ -120,7 +131,7 @@ fn run(cli: &Cli) -> Result<u8> {
         engine.scan_tree(&walk)
     };
     result.findings = merge_duplicates(std::mem::take(&mut result.findings));
-    apply_baselines(cli, &mut result)?;
+    apply_baselines(cli, &engine, &walk_base, &mut result)?;
 
     write_report(cli, &result)?;
     let failing = result.findings.iter().any(|f| f.severity >= cli.fail_on);
@@ -154,7 +165,10 @@ fn scan_git(cli: &Cli, engine: &Engine, walk: TreeWalk) -> Result<ScanResult> {
         max_file_size: walk.max_file_size,
     };
     let progress = Progress::default();
-    let (result, stats) = engine.scan_history(&history, Some(&walk), &progress)?;
+    let show = report::progress::wanted_here(cli.quiet);
+    let (result, stats) = report::progress::with_history_bar(&progress, show, || {
+        engine.scan_history(&history, Some(&walk), &progress)
+    })?;
     tracing::info!(
         "history: {} commits, {} distinct blobs, {} submodule(s) not followed",
         stats.commits,
@@ -164,8 +178,17 @@ fn scan_git(cli: &Cli, engine: &Engine, walk: TreeWalk) -> Result<ScanResult> {
     Ok(result)
 }
 
-/// `--write-baseline` records every current finding; `--baseline` hides the ones it lists.
-fn apply_baselines(cli: &Cli, result: &mut ScanResult) -> Result<()> {
+/// `--write-baseline` records every current finding; `--baseline` hides the ones it lists
+/// and, with `meta/unused-ignore` on, reports its entries that hid nothing. Those are
+/// judged only when the scan saw everything an entry could match: not for `--staged`,
+/// `--diff` or `--since`, and not for rules that did not run. `base` is the folder report
+/// paths are relative to.
+fn apply_baselines(
+    cli: &Cli,
+    engine: &Engine,
+    base: &std::path::Path,
+    result: &mut ScanResult,
+) -> Result<()> {
     let previous = cli.baseline.as_deref().map(Baseline::load).transpose()?;
     let mut hidden = 0;
     if let Some(path) = &cli.write_baseline {
@@ -179,9 +202,24 @@ fn apply_baselines(cli: &Cli, result: &mut ScanResult) -> Result<()> {
         hidden = result.findings.len();
         result.findings.clear();
     } else if let Some(baseline) = &previous {
+        let rules = engine.rules();
+        let partial = cli.staged || cli.diff.is_some() || cli.since.is_some();
+        let unused = match (&cli.baseline, rules.is_enabled(UNUSED_IGNORE) && !partial) {
+            (Some(path), true) => baseline.unused_findings(
+                &result.findings,
+                &shown_path(path, base),
+                rules.severity(UNUSED_IGNORE),
+                &|entry| rules.is_enabled(&entry.rule_id),
+            ),
+            _ => Vec::new(),
+        };
         let before = result.findings.len();
         result.findings.retain(|f| !baseline.accepts(f));
         hidden = before - result.findings.len();
+        if !unused.is_empty() {
+            result.findings.extend(unused);
+            sort_findings(&mut result.findings);
+        }
     }
     if hidden > 0 {
         tracing::info!("{hidden} findings in the baseline not reported");
@@ -236,6 +274,27 @@ fn write_report(cli: &Cli, result: &ScanResult) -> Result<()> {
         tracing::info!("{}", report::human::summary_line(result));
     }
     Ok(())
+}
+
+/// `--report-unused-ignores` turns `meta/unused-ignore` on, whatever `--only` or the
+/// configuration's `disable` said.
+fn enable_unused_ignores(config: &mut Config) {
+    let names = |p: &String| {
+        p == UNUSED_IGNORE || (p.ends_with('/') && UNUSED_IGNORE.starts_with(p.as_str()))
+    };
+    config.rules.disable.retain(|p| !names(p));
+    config.rules.enable.push(UNUSED_IGNORE.to_string());
+}
+
+/// How a report names a file outside the scan: relative to `base` when inside it, else
+/// as given.
+fn shown_path(path: &std::path::Path, base: &std::path::Path) -> String {
+    let inside = match (path.canonicalize(), base.canonicalize()) {
+        (Ok(p), Ok(b)) => p.strip_prefix(&b).ok().map(|r| r.to_path_buf()),
+        _ => None,
+    };
+    let shown = inside.unwrap_or_else(|| path.to_path_buf());
+    shown.to_string_lossy().replace('\\', "/")
 }
 
 /// `--only`: every built-in rule that no pattern names is disabled.

@@ -1,20 +1,58 @@
 //! Inline suppressions: `smartedu-lint: ignore[rule-id]` in a comment on the finding's line
 //! or the line above, and the peers' markers where they mean the same thing.
+//!
+//! With `--report-unused-ignores` (rule `meta/unused-ignore`), our own markers that
+//! suppressed nothing are findings themselves, as ruff's RUF100 does for `noqa`. The peers'
+//! markers (`nosec`, `gitleaks:allow`, `hadolint ignore=`) are never judged: the peer tools
+//! read them too, and one may need a marker that we have no use for.
+
+use std::collections::HashSet;
+use std::ops::Range;
 
 use crate::document::Document;
+use crate::kind::FileKind;
 use crate::rules::RuleMeta;
+
+/// The rule under which unused markers and baseline entries are reported.
+pub const UNUSED_IGNORE: &str = "meta/unused-ignore";
+
+/// One use of a marker: the line it sits on, and the entry of its `ignore[...]` list that
+/// named the rule (`None` for a bare `ignore` or a peer's marker).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Use {
+    pub line: usize,
+    pub entry: Option<String>,
+}
 
 /// True when a comment on `line` or the line above suppresses `meta`'s rule.
 pub fn is_suppressed(doc: &Document, line: usize, meta: Option<&RuleMeta>, rule_id: &str) -> bool {
+    suppressed_by(doc, line, meta, rule_id).is_some()
+}
+
+/// The marker that suppresses `meta`'s rule on `line`: on that line, else on the line
+/// above.
+pub fn suppressed_by(
+    doc: &Document,
+    line: usize,
+    meta: Option<&RuleMeta>,
+    rule_id: &str,
+) -> Option<Use> {
     let same = doc.line_text(line);
-    if marker_suppresses(same, meta, rule_id) {
-        return true;
+    if let Some(entry) = marker_suppresses(same, meta, rule_id) {
+        return Some(Use { line, entry });
     }
-    line > 1 && {
-        let above = doc.line_text(line - 1);
-        // The line above counts only when it is a comment of its own.
-        is_comment_line(above) && marker_suppresses(above, meta, rule_id)
+    if line <= 1 {
+        return None;
     }
+    let above = doc.line_text(line - 1);
+    // The line above counts only when it is a comment of its own.
+    if !is_comment_line(above) {
+        return None;
+    }
+    marker_suppresses(above, meta, rule_id).map(|entry| Use {
+        line: line - 1,
+        entry,
+    })
 }
 
 fn is_comment_line(line: &str) -> bool {
@@ -40,7 +78,7 @@ fn comment_part(line: &str) -> Option<&str> {
 }
 
 /// Where `word` stands in `text` as a whole word: preceded by the start, whitespace or a
-/// comment character, and followed by the end or one of `follow`.
+/// comment character, and followed by the end or one of `follow`. Returns what follows it.
 fn find_word<'t>(text: &'t str, word: &str, follow: &[char]) -> Option<&'t str> {
     text.match_indices(word).find_map(|(i, _)| {
         let before_ok = text[..i]
@@ -53,52 +91,50 @@ fn find_word<'t>(text: &'t str, word: &str, follow: &[char]) -> Option<&'t str> 
     })
 }
 
-fn marker_suppresses(line: &str, meta: Option<&RuleMeta>, rule_id: &str) -> bool {
-    let Some(comment) = comment_part(line) else {
-        return false;
-    };
-    let names_rule = |id: &str| {
-        id == rule_id
-            || meta.is_some_and(|m| m.aliases.iter().any(|a| a.eq_ignore_ascii_case(id)))
-            // A family prefix (`secrets/` or `secrets/*`) covers its rules.
-            || id
-                .strip_suffix('*')
-                .unwrap_or(id)
-                .strip_suffix('/')
-                .is_some_and(|family| rule_id.split('/').next() == Some(family))
-    };
-    const SPACE: [char; 3] = [' ', '\t', '\r'];
+const SPACE: [char; 3] = [' ', '\t', '\r'];
+const OWN: &str = "smartedu-lint:";
 
-    if let Some(rest) = find_word(comment, "smartedu-lint:", &[' ', '\t', 'i']) {
-        let rest = rest.trim_start();
-        if let Some(args) = rest.strip_prefix("ignore") {
-            let args = args.trim_start();
-            match args.strip_prefix('[') {
-                Some(list) => {
-                    let list = list.split(']').next().unwrap_or("");
-                    if list.split(',').map(str::trim).any(names_rule) {
-                        return true;
-                    }
-                }
-                // A bare `ignore` covers every rule on the line; `ignored` is no marker.
-                None if rest.len() == "ignore".len()
-                    || rest["ignore".len()..].starts_with(SPACE) =>
-                {
-                    return true;
-                }
-                None => {}
+/// Our own marker in `comment`: `Some(None)` for a bare `ignore`, `Some(Some(list))` for
+/// `ignore[list]`; with what follows the marker.
+fn own_marker(comment: &str) -> Option<(Option<&str>, &str)> {
+    let rest = find_word(comment, OWN, &[' ', '\t', 'i'])?.trim_start();
+    let args = rest.strip_prefix("ignore")?;
+    match args.trim_start().strip_prefix('[') {
+        Some(list) => {
+            let end = list.find(']').unwrap_or(list.len());
+            let after = list.get(end + 1..).unwrap_or("");
+            Some((Some(&list[..end]), after))
+        }
+        // A bare `ignore` covers every rule on the line; `ignored` is no marker.
+        None if args.is_empty() || args.starts_with(SPACE) => Some((None, args)),
+        None => None,
+    }
+}
+
+/// Which marker in `line` suppresses the rule: `Some(Some(entry))` for the entry of our
+/// `ignore[...]` list that names it, `Some(None)` for a bare `ignore` or a peer's marker.
+fn marker_suppresses(line: &str, meta: Option<&RuleMeta>, rule_id: &str) -> Option<Option<String>> {
+    let comment = comment_part(line)?;
+    let names_rule = |id: &str| names(id, meta, rule_id);
+
+    match own_marker(comment) {
+        Some((Some(list), _)) => {
+            if let Some(entry) = list.split(',').map(str::trim).find(|e| names_rule(e)) {
+                return Some(Some(entry.to_string()));
             }
         }
+        Some((None, _)) => return Some(None),
+        None => {}
     }
     if rule_id.starts_with("secrets/") && find_word(comment, "gitleaks:allow", &SPACE).is_some() {
-        return true;
+        return Some(None);
     }
     if let Some(list) =
         find_word(comment, "hadolint", &SPACE).and_then(|r| r.trim_start().strip_prefix("ignore="))
     {
         let list = list.split_whitespace().next().unwrap_or("");
         if list.split(',').map(str::trim).any(names_rule) {
-            return true;
+            return Some(None);
         }
     }
     if let Some(rest) = find_word(comment, "nosec", &[' ', '\t', '\r', ':']) {
@@ -108,10 +144,132 @@ fn marker_suppresses(line: &str, meta: Option<&RuleMeta>, rule_id: &str) -> bool
             .filter(|s| !s.is_empty() && s.chars().next().is_some_and(|c| c.is_ascii_uppercase()))
             .collect();
         if ids.is_empty() || ids.into_iter().any(names_rule) {
-            return true;
+            return Some(None);
         }
     }
-    false
+    None
+}
+
+/// True when the marker entry `id` names `rule_id`: the id itself, one of its aliases, or
+/// its family (`secrets/` or `secrets/*`).
+fn names(id: &str, meta: Option<&RuleMeta>, rule_id: &str) -> bool {
+    id == rule_id
+        || meta.is_some_and(|m| m.aliases.iter().any(|a| a.eq_ignore_ascii_case(id)))
+        || id
+            .strip_suffix('*')
+            .unwrap_or(id)
+            .strip_suffix('/')
+            .is_some_and(|family| rule_id.split('/').next() == Some(family))
+}
+
+/// True when the code before a comment opener leaves a string open, so that the "comment"
+/// is string content: a linter's own tests quote markers. Conservative: an apostrophe in
+/// a string (`"it's"`) also counts, and such a marker is then not judged.
+fn in_string(code: &str, kind: FileKind) -> bool {
+    let odd = |quote: char| code.matches(quote).count() % 2 == 1;
+    // In Rust `'` also opens lifetimes (`&'a str`), which no string closes.
+    odd('"') || (kind != FileKind::Rust && odd('\''))
+}
+
+/// Prose and examples (`.md`, `.rst`, `.adoc`, `.html`): markers there show how to write one.
+fn is_documentation(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    [".md", ".markdown", ".rst", ".adoc", ".html", ".htm"]
+        .iter()
+        .any(|e| lower.ends_with(e))
+}
+
+/// An unused marker or marker entry, ready to report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unused {
+    /// The marker's text in the document, from `smartedu-lint:` to its closing `]`.
+    pub bytes: Range<usize>,
+    pub message: String,
+}
+
+/// Our markers in `doc` that suppressed nothing (`used` lists what did). Entries naming
+/// only rules that are off (`enabled` says which are on) cannot be judged and are left
+/// alone; entries naming no rule at all are reported. A marker whose list names
+/// `meta/unused-ignore` itself is kept as it is.
+pub fn unused_markers(
+    doc: &Document,
+    used: &HashSet<Use>,
+    enabled: &dyn Fn(&str) -> bool,
+) -> Vec<Unused> {
+    // Most files hold no marker: one substring search decides. In documentation a marker
+    // is an example of how to write one, not a suppression.
+    if !doc.text.contains(OWN) || is_documentation(doc.path) {
+        return Vec::new();
+    }
+    let metas = crate::rules::builtin_meta();
+    let mut out = Vec::new();
+    for line in 1..=doc.line_count() {
+        let text = doc.line_text(line);
+        let Some(comment) = comment_part(text) else {
+            continue;
+        };
+        let Some((list, after)) = own_marker(comment) else {
+            continue;
+        };
+        if in_string(&text[..text.len() - comment.len()], doc.kind) {
+            continue;
+        }
+        let start = doc.line_start(line) + (text.len() - comment.len());
+        let start = start + comment.find(OWN).unwrap_or(0);
+        let end = doc.line_start(line) + (text.len() - after.len());
+        let bytes = start..end.max(start);
+        let Some(list) = list else {
+            if !used.contains(&Use { line, entry: None }) {
+                out.push(Unused {
+                    bytes,
+                    message: "unused suppression: `smartedu-lint: ignore` suppresses nothing"
+                        .into(),
+                });
+            }
+            continue;
+        };
+        let entries: Vec<&str> = list
+            .split(',')
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .collect();
+        if entries.contains(&UNUSED_IGNORE) {
+            continue;
+        }
+        let mut unused = Vec::new();
+        let mut unknown = Vec::new();
+        for entry in entries {
+            let covered: Vec<&str> = metas
+                .values()
+                .filter(|m| names(entry, Some(m), &m.id))
+                .map(|m| m.id.as_str())
+                .collect();
+            if covered.is_empty() {
+                unknown.push(format!("`{entry}`"));
+            } else if covered.iter().any(|id| enabled(id))
+                && !used.contains(&Use {
+                    line,
+                    entry: Some(entry.to_string()),
+                })
+            {
+                unused.push(format!("`{entry}`"));
+            }
+        }
+        let mut parts = Vec::new();
+        if !unused.is_empty() {
+            parts.push(format!("unused suppression for {}", unused.join(", ")));
+        }
+        if !unknown.is_empty() {
+            parts.push(format!("{} names no rule", unknown.join(", ")));
+        }
+        if !parts.is_empty() {
+            out.push(Unused {
+                bytes,
+                message: parts.join("; "),
+            });
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -221,5 +379,25 @@ mod tests {
             1,
             "code/sql-string-building"
         ));
+    }
+
+    fn unused(text: &str, path: &str, kind: FileKind) -> Vec<usize> {
+        let doc = Document::new(path, kind, text);
+        unused_markers(&doc, &HashSet::new(), &|_| true)
+            .iter()
+            .map(|u| doc.line_of(u.bytes.start))
+            .collect()
+    }
+
+    #[test]
+    fn quoted_markers_and_documentation_are_not_judged() {
+        let text = "x = 1  # smartedu-lint: ignore\n\
+                    t = \"y # smartedu-lint: ignore\"\n\
+                    u = 'y # smartedu-lint: ignore'\n";
+        assert_eq!(unused(text, "a.py", FileKind::Python), [1]);
+        assert!(unused(text, "docs/a.md", FileKind::Text).is_empty());
+        // A Rust lifetime is no open string.
+        let rust = "fn f(x: &'static str) {} // smartedu-lint: ignore\n";
+        assert_eq!(unused(rust, "a.rs", FileKind::Rust), [1]);
     }
 }

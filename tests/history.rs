@@ -560,3 +560,160 @@ fn old_versions_are_judged_by_the_secret_rules_only() {
         "a fixed Dockerfile is not reported again: {ids:?}"
     );
 }
+
+/// Runs `--history` under `script`, which gives the command a pseudo-terminal, and returns
+/// everything it wrote there; `None` when `script` is not installed.
+fn on_a_terminal(dir: &Path, extra: &str, ci: Option<&str>) -> Option<String> {
+    let script = ["/usr/bin/script", "/bin/script"]
+        .into_iter()
+        .find(|p| Path::new(p).is_file())?;
+    let bin = assert_cmd::cargo::cargo_bin("smartedu-lint");
+    let log = TempDir::new().unwrap();
+    let typescript = log.path().join("typescript");
+    let inner = format!(
+        "{} --history {} -f json -o {} {extra}",
+        bin.display(),
+        dir.display(),
+        log.path().join("report.json").display()
+    );
+    let mut cmd = std::process::Command::new(script);
+    cmd.args(["-qec", &inner])
+        .arg(&typescript)
+        .env_remove("CI")
+        .env_remove("SMARTEDU_LINT_LOG");
+    if let Some(value) = ci {
+        cmd.env("CI", value);
+    }
+    let status = cmd.output().unwrap().status;
+    assert!(status.code().is_some_and(|c| c <= 1), "{status:?}");
+    Some(String::from_utf8_lossy(&fs::read(typescript).unwrap()).into_owned())
+}
+
+#[test]
+// Saying that the terminal cases were skipped is this test's only output.
+#[allow(clippy::print_stderr)]
+fn the_progress_bar_shows_only_on_a_terminal_without_quiet_or_ci() {
+    let mut repo = Repo::new();
+    repo.write("a.py", b"x = 1\n");
+    repo.commit_all("a", None);
+
+    // Piped stderr (as in CI logs and here): no bar.
+    let out = lint(repo.path(), &["--history"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("blobs"));
+
+    let Some(shown) = on_a_terminal(repo.path(), "", None) else {
+        eprintln!("`script` is not installed: the terminal cases were not run");
+        return;
+    };
+    assert!(
+        shown.contains("history [") && shown.contains("blobs"),
+        "{shown}"
+    );
+    let quiet = on_a_terminal(repo.path(), "-q", None).unwrap();
+    assert!(!quiet.contains("blobs"), "-q: {quiet}");
+    let ci = on_a_terminal(repo.path(), "", Some("true")).unwrap();
+    assert!(!ci.contains("blobs"), "CI=true: {ci}");
+}
+
+/// `(path, line, message)` of each finding.
+fn where_and_what(found: &[Value]) -> Vec<(String, u64, String)> {
+    found
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["message"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn unused_baseline_entries_are_reported_with_their_rule_and_path() {
+    let mut repo = Repo::new();
+    repo.write("a.py", format!("A = \"{}\"\n", token(20)).as_bytes());
+    repo.write("b.py", format!("B = \"{}\"\n", token(21)).as_bytes());
+    repo.commit_all("two", None);
+    let baseline = repo.path().join("baseline.json");
+    let base = baseline.to_str().unwrap();
+    findings(repo.path(), &["--write-baseline", base], 0);
+
+    // Both entries still hide a finding: nothing to say.
+    let flag = "--report-unused-ignores";
+    assert!(findings(repo.path(), &["--baseline", base, flag], 0).is_empty());
+
+    // b.py's secret is gone from the tree: its entry is stale, a.py's is not.
+    repo.write("b.py", b"B = os.environ[\"B\"]\n");
+    assert!(findings(repo.path(), &["--baseline", base], 0).is_empty());
+    let found = findings(repo.path(), &["--baseline", base, flag], 1);
+    // The finding points at the line of the stale entry's fingerprint.
+    let text = fs::read_to_string(&baseline).unwrap();
+    let written: Value = serde_json::from_str(&text).unwrap();
+    let entries = written["findings"].as_array().unwrap();
+    let stale = entries.iter().find(|e| e["path"] == "b.py").unwrap();
+    let fingerprint = stale["fingerprint"].as_str().unwrap();
+    let line = text.lines().position(|l| l.contains(fingerprint)).unwrap() as u64 + 1;
+    assert_eq!(
+        where_and_what(&found),
+        [(
+            "baseline.json".to_string(),
+            line,
+            "baseline entry for `secrets/github-token` in `b.py` matched no finding".to_string()
+        )]
+    );
+    assert_eq!(found[0]["rule_id"], "meta/unused-ignore");
+    assert_eq!(found[0]["severity"], "low");
+
+    // History still holds b.py's secret, so there the entry is used.
+    assert!(findings(repo.path(), &["--history", "--baseline", base, flag], 0).is_empty());
+    // Rules that did not run cannot judge their entries.
+    assert!(
+        findings(
+            repo.path(),
+            &["--baseline", base, flag, "--only", "docker/"],
+            0
+        )
+        .is_empty()
+    );
+    // --staged sees too little to judge a baseline.
+    assert!(findings(repo.path(), &["--baseline", base, flag, "--staged"], 0).is_empty());
+}
+
+#[test]
+fn staged_and_diff_judge_only_markers_on_changed_lines() {
+    let mut repo = Repo::new();
+    let old = "x = 1  # smartedu-lint: ignore[code/debug-enabled]\n";
+    repo.write("app.py", old.as_bytes());
+    let base = repo.commit_all("old marker", None);
+    let flag = "--report-unused-ignores";
+    // In the tree the old marker is stale.
+    assert_eq!(findings(repo.path(), &[flag], 1).len(), 1);
+
+    repo.switch("feature", base);
+    let new = format!("{old}y = 2  # smartedu-lint: ignore[docker/root-user]\n");
+    repo.write("app.py", new.as_bytes());
+    repo.stage("app.py");
+    let expected = [(
+        "app.py".to_string(),
+        2,
+        "unused suppression for `docker/root-user`".to_string(),
+    )];
+    assert_eq!(
+        where_and_what(&findings(repo.path(), &["--staged", flag], 1)),
+        expected
+    );
+    assert!(findings(repo.path(), &["--staged"], 0).is_empty());
+
+    repo.commit_index("new marker", None);
+    repo.repo
+        .branch("main-line", &repo.repo.find_commit(base).unwrap(), false)
+        .unwrap();
+    assert_eq!(
+        where_and_what(&findings(repo.path(), &["--diff", "main-line", flag], 1)),
+        expected
+    );
+    // History scans leave markers alone.
+    assert!(findings(repo.path(), &["--history", flag], 0).is_empty());
+}

@@ -10,7 +10,7 @@
 
 use std::collections::{HashSet, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex};
 
@@ -53,6 +53,8 @@ pub struct Progress {
     pub queued: AtomicUsize,
     pub done: AtomicUsize,
     pub commits: AtomicUsize,
+    /// Set once every commit has been walked: from then on `queued` is the total.
+    pub walked: AtomicBool,
 }
 
 struct Job {
@@ -113,6 +115,7 @@ impl HistoryWalk {
                 scope.spawn(|| worker(&repo_path, &rx, visit, self.max_file_size, progress));
             }
             let walked = enumerate(&repo, walk, &mut seen, &tips, &tx, visit, progress);
+            progress.walked.store(true, Ordering::Relaxed);
             // Closing the channel lets the workers finish.
             drop(tx);
             walked

@@ -4,6 +4,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod line_hash;
+pub mod progress;
 pub mod rules_doc;
 pub mod sarif;
 pub mod summary;
