@@ -125,6 +125,10 @@ const META_FILES: &[(&str, &str)] = &[
         "rules/meta/config.toml",
         include_str!("../../rules/meta/config.toml"),
     ),
+    (
+        "rules/meta/nginx.toml",
+        include_str!("../../rules/meta/nginx.toml"),
+    ),
 ];
 
 /// Parses the embedded metadata files; an error names the file.
