@@ -10,7 +10,11 @@
 //!
 //! Being scanned is what "committed" means here: git modes scan what the repository holds,
 //! and a working-tree scan skips files that `.gitignore` ignores (the walk honours it), so
-//! an ignored local `.env` is never reported.
+//! an ignored local `.env` is never reported. An untracked one that is not ignored is: it
+//! is one `git add .` away from the repository.
+//!
+//! TODO: the document does not know whether its file is tracked; with that, an untracked
+//! working-tree file could be reported as "not ignored" rather than "committed".
 
 use super::debug_enabled::assignment;
 use crate::document::Document;
