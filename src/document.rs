@@ -28,6 +28,7 @@ pub struct Document<'a> {
 pub(crate) struct ParseCache {
     pub(crate) dockerfile: OnceCell<crate::parse::dockerfile::Dockerfile>,
     pub(crate) yaml: OnceCell<crate::parse::yaml::YamlFile>,
+    pub(crate) nginx: OnceCell<crate::parse::nginx::NginxConf>,
     /// Python syntax tree (`crate::parse::python::tree`); `None` inside when the parser
     /// could not run.
     pub(crate) python: OnceCell<Option<tree_sitter::Tree>>,

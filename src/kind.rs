@@ -58,7 +58,10 @@ impl FileKind {
             "properties" => return FileKind::Config(ConfigFormat::Properties),
             _ => {}
         }
-        if lower == "nginx.conf" || (ext == "conf" && path.contains("nginx")) {
+        if lower == "nginx.conf" || ext == "nginx" || (ext == "conf" && path.contains("nginx")) {
+            return FileKind::Nginx;
+        }
+        if in_nginx_folder(path, ext) && looks_like_nginx(text) {
             return FileKind::Nginx;
         }
         FileKind::Text
@@ -71,6 +74,40 @@ impl FileKind {
             FileKind::Compose | FileKind::Kubernetes | FileKind::Config(ConfigFormat::Yaml)
         )
     }
+}
+
+/// Where Debian-style and official-image nginx installs keep server files:
+/// `sites-available/*`, `sites-enabled/*` (often without an extension) and `conf.d/*.conf`.
+/// Other programs use these folder names too, hence the look at the content.
+fn in_nginx_folder(path: &str, ext: &str) -> bool {
+    let mut parts = path.rsplit('/');
+    let _name = parts.next();
+    match parts.next() {
+        Some("sites-available" | "sites-enabled") => true,
+        Some("conf.d") => ext == "conf",
+        _ => false,
+    }
+}
+
+/// True when some early line is an nginx directive that only nginx spells this way:
+/// `server {`, `location / {`, `listen 80;`, ... ending in `{` or `;` (Apache's
+/// `Listen 80` has neither).
+fn looks_like_nginx(text: &str) -> bool {
+    const WORDS: [&str; 8] = [
+        "server",
+        "http",
+        "upstream",
+        "location",
+        "listen",
+        "server_name",
+        "proxy_pass",
+        "ssl_protocols",
+    ];
+    text.lines().take(500).any(|line| {
+        let line = line.trim();
+        let first = line.split([' ', '\t', '{']).next().unwrap_or("");
+        WORDS.contains(&first) && (line.ends_with('{') || line.ends_with(';'))
+    })
 }
 
 fn is_dockerfile_name(lower: &str) -> bool {
@@ -214,6 +251,34 @@ mod tests {
     fn kubernetes_by_content() {
         let m = "apiVersion: apps/v1\nkind: Deployment\n";
         assert_eq!(FileKind::classify("k8s/app.yaml", m), FileKind::Kubernetes);
+    }
+
+    #[test]
+    fn nginx_by_name_and_folder() {
+        let server = "server {\n    listen 80;\n}\n";
+        assert_eq!(FileKind::classify("nginx.conf", ""), FileKind::Nginx);
+        assert_eq!(
+            FileKind::classify("deploy/nginx/app.conf", ""),
+            FileKind::Nginx
+        );
+        assert_eq!(FileKind::classify("site.nginx", ""), FileKind::Nginx);
+        assert_eq!(
+            FileKind::classify("etc/sites-available/default", server),
+            FileKind::Nginx
+        );
+        assert_eq!(
+            FileKind::classify("etc/conf.d/app.conf", server),
+            FileKind::Nginx
+        );
+        let apache = "<VirtualHost *:80>\nListen 80\n</VirtualHost>\n";
+        assert_eq!(
+            FileKind::classify("etc/sites-available/default", apache),
+            FileKind::Text
+        );
+        assert_eq!(
+            FileKind::classify("etc/conf.d/app.ini.conf", "a=1\n"),
+            FileKind::Text
+        );
     }
 
     #[test]

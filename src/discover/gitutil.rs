@@ -141,13 +141,14 @@ pub fn read_changed(
             out.skipped.push((path, SkipReason::TooLarge));
             continue;
         }
-        if super::looks_binary(bytes) {
+        let bytes = super::decode_bom(bytes).unwrap_or_else(|| bytes.to_vec());
+        if super::looks_binary(&bytes) {
             out.skipped.push((path, SkipReason::Binary));
             continue;
         }
         out.sources.push(super::Source {
             path: path.clone(),
-            bytes: bytes.to_vec(),
+            bytes,
             origin: origin.clone(),
             old_version: false,
         });

@@ -355,7 +355,8 @@ fn read_blob(odb: &git2::Odb<'_>, job: Job, max_size: u64) -> Visit {
     if data.len() as u64 > max_size {
         return too_large(job.path);
     }
-    if looks_binary(data) {
+    let bytes = super::decode_bom(data).unwrap_or_else(|| data.to_vec());
+    if looks_binary(&bytes) {
         return Visit::Skipped {
             path: job.path,
             reason: SkipReason::Binary,
@@ -363,7 +364,7 @@ fn read_blob(odb: &git2::Odb<'_>, job: Job, max_size: u64) -> Visit {
     }
     Visit::File(Source {
         path: job.path,
-        bytes: data.to_vec(),
+        bytes,
         origin: Origin::Commit(job.commit),
         old_version: job.old_version,
     })

@@ -105,6 +105,33 @@ pub fn looks_binary(bytes: &[u8]) -> bool {
     bytes[..bytes.len().min(8192)].contains(&0)
 }
 
+/// A file's bytes as UTF-8 when they start with a byte-order mark: UTF-16 (little or big
+/// endian) is re-encoded, a UTF-8 mark is dropped. `None` when there is no mark and the
+/// bytes are used as they are. Windows editors save `.env` files and Dockerfiles as
+/// UTF-16, whose NUL bytes would otherwise make them look binary and go unchecked; line
+/// numbers stay right because line endings survive the re-encoding.
+pub fn decode_bom(bytes: &[u8]) -> Option<Vec<u8>> {
+    let (little, body) = match bytes {
+        [0xEF, 0xBB, 0xBF, rest @ ..] => return Some(rest.to_vec()),
+        [0xFF, 0xFE, rest @ ..] => (true, rest),
+        [0xFE, 0xFF, rest @ ..] => (false, rest),
+        _ => return None,
+    };
+    // An odd trailing byte is not a code unit; `chunks_exact` leaves it out.
+    let units = body.chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if little {
+            u16::from_le_bytes(pair)
+        } else {
+            u16::from_be_bytes(pair)
+        }
+    });
+    let text: String = char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect();
+    Some(text.into_bytes())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,5 +147,41 @@ mod tests {
         assert_eq!(meta(0, 0).date(), "1970-01-01T00:00:00+00:00");
         assert_eq!(meta(1_420_070_400, 60).date(), "2015-01-01T01:00:00+01:00");
         assert_eq!(meta(951_782_400, -330).date(), "2000-02-28T18:30:00-05:30");
+    }
+
+    fn utf16(text: &str, little: bool) -> Vec<u8> {
+        let mut out = if little {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
+        for unit in text.encode_utf16() {
+            let pair = if little {
+                unit.to_le_bytes()
+            } else {
+                unit.to_be_bytes()
+            };
+            out.extend(pair);
+        }
+        out
+    }
+
+    #[test]
+    fn utf16_with_a_byte_order_mark_becomes_utf8_text() {
+        let text = "FROM debian:12\r\nUSER root \u{e9}\u{1F600}\n";
+        for little in [true, false] {
+            let raw = utf16(text, little);
+            assert!(looks_binary(&raw));
+            let decoded = decode_bom(&raw).unwrap();
+            assert_eq!(String::from_utf8(decoded).unwrap(), text);
+        }
+    }
+
+    #[test]
+    fn utf8_mark_is_dropped_and_plain_bytes_are_left_alone() {
+        assert_eq!(decode_bom(b"\xEF\xBB\xBFKEY=1").unwrap(), b"KEY=1");
+        assert_eq!(decode_bom(b"KEY=1"), None);
+        // A lone odd byte after the code units is dropped, not a panic.
+        assert_eq!(decode_bom(&[0xFF, 0xFE, b'A', 0, b'B']).unwrap(), b"A");
     }
 }

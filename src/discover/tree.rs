@@ -174,6 +174,9 @@ fn read_file(path: &Path, rel: String, max_size: u64) -> Visit {
             reason: SkipReason::TooLarge,
         };
     }
+    if let Some(text) = super::decode_bom(&bytes) {
+        bytes = text;
+    }
     if looks_binary(&bytes) {
         tracing::debug!("{rel}: skipped, binary");
         return Visit::Skipped {

@@ -2,6 +2,7 @@
 //! first request of a rule (the result is cached in the document's `ParseCache`).
 
 pub mod dockerfile;
+pub mod nginx;
 pub mod python;
 pub mod rust;
 pub mod treesitter;
@@ -17,6 +18,18 @@ impl Document<'_> {
             let parsed = dockerfile::parse(self.text);
             for (line, message) in &parsed.errors {
                 self.warn(*line, format!("Dockerfile: {message}"));
+            }
+            parsed
+        })
+    }
+
+    /// The nginx configuration parse of this document, computed on first use. Syntax
+    /// errors are logged as warnings with their line; what parsed is kept.
+    pub fn nginx(&self) -> &nginx::NginxConf {
+        self.cache.nginx.get_or_init(|| {
+            let parsed = nginx::parse(self.text);
+            for (line, message) in &parsed.errors {
+                self.warn(*line, format!("nginx: {message}"));
             }
             parsed
         })

@@ -129,6 +129,10 @@ const META_FILES: &[(&str, &str)] = &[
         "rules/meta/meta.toml",
         include_str!("../../rules/meta/meta.toml"),
     ),
+    (
+        "rules/meta/nginx.toml",
+        include_str!("../../rules/meta/nginx.toml"),
+    ),
 ];
 
 /// Parses the embedded metadata files; an error names the file.

@@ -12,6 +12,7 @@ pub mod docker;
 pub mod env;
 pub mod k8s;
 mod meta;
+pub mod nginx;
 pub mod secrets;
 mod settings;
 
@@ -105,5 +106,6 @@ pub fn builtin_checkers_with(settings: &Settings) -> Vec<Box<dyn Checker>> {
     all.extend(code::checkers());
     all.extend(env::checkers());
     all.extend(config::checkers());
+    all.extend(nginx::checkers());
     all
 }

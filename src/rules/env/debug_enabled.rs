@@ -53,7 +53,7 @@ fn is_non_production(path: &str) -> bool {
 
 /// `KEY=value` with an optional `export `, the value without quotes or a trailing
 /// ` # comment`.
-fn assignment(line: &str) -> Option<(&str, &str)> {
+pub(super) fn assignment(line: &str) -> Option<(&str, &str)> {
     let line = line.trim();
     if line.starts_with('#') {
         return None;

@@ -30,7 +30,7 @@ pub fn containers<'d>(doc: &'d Document, warn: bool) -> Vec<Container<'d>> {
         return Vec::new();
     }
     let mut all = Vec::new();
-    for root in &doc.yaml().documents {
+    for root in doc.yaml().documents.iter().flat_map(objects) {
         let Some(pod) = pod_spec(root) else {
             continue;
         };
@@ -52,6 +52,26 @@ pub fn containers<'d>(doc: &'d Document, warn: bool) -> Vec<Container<'d>> {
         }
     }
     all
+}
+
+/// The objects of one YAML document: the document itself, or the `items` of a `kind: List`
+/// (what `kubectl get -o yaml` prints and `kubectl apply` accepts), each of them checked
+/// like a document of its own.
+fn objects(root: &Node) -> Vec<&Node> {
+    let is_list = root
+        .get("kind")
+        .and_then(Node::as_str)
+        .is_some_and(|k| k == "List" || k.ends_with("List"));
+    if !is_list {
+        return vec![root];
+    }
+    // A nested list is not something kubectl prints; its items are not looked into.
+    root.get("items")
+        .and_then(Node::as_seq)
+        .unwrap_or(&[])
+        .iter()
+        .filter(|item| item.as_map().is_some())
+        .collect()
 }
 
 /// The pod spec of a workload document, by its `kind` (not necessarily a mapping).
