@@ -37,7 +37,8 @@ impl RuleSet {
         let matches = |pattern: &str, id: &str| {
             pattern == id || (pattern.ends_with('/') && id.starts_with(pattern))
         };
-        let enabled = rules::builtin_meta()
+        let all = config.all_meta();
+        let enabled = all
             .values()
             .filter(|m| {
                 let on = m.enabled || config.rules.enable.iter().any(|p| matches(p, &m.id));
@@ -45,7 +46,7 @@ impl RuleSet {
             })
             .map(|m| m.id.clone())
             .collect();
-        let severity = rules::builtin_meta()
+        let severity = all
             .values()
             .map(|m| {
                 let s = config
@@ -233,7 +234,7 @@ impl Engine {
     /// Positions, suppresses and fingerprints one raw finding.
     fn finish(&self, doc: &Document, raw: RawFinding, masks: &[Range<usize>]) -> Option<Finding> {
         let span = doc.span(&raw.bytes);
-        let meta: Option<&RuleMeta> = rules::builtin_meta().get(&raw.rule_id);
+        let meta: Option<&RuleMeta> = rules::catalog().get(&raw.rule_id);
         if suppress::is_suppressed(doc, span.line, meta, &raw.rule_id) {
             tracing::debug!(
                 "{}:{}: {} suppressed inline",
