@@ -317,6 +317,35 @@ mod tests {
         );
     }
 
+    const USER_RULE: &str = "[[secrets.rules]]\nid = \"secrets/acme-token\"\ntitle = \"ACME\"\n\
+        severity = \"high\"\nregex = '\\b(acme_[a-z0-9]{24})\\b'\nkeywords = [\"acme_\"]\n";
+
+    #[test]
+    fn user_secret_rules_are_compiled_and_can_be_named_in_rules() {
+        let text = format!("[rules]\ndisable = [\"secrets/acme-token\"]\n{USER_RULE}");
+        let c = Config::parse(Path::new("c.toml"), &text).unwrap();
+        assert_eq!(c.secrets.compiled.len(), 1);
+        assert_eq!(c.rules.disable, ["secrets/acme-token"]);
+        assert!(c.all_meta().contains_key("secrets/acme-token"));
+    }
+
+    #[test]
+    fn a_bad_user_secret_rule_is_one_line_naming_it() {
+        let text = USER_RULE.replace("{24})", "{24)");
+        let err = Config::parse(Path::new("c.toml"), &text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("c.toml: [[secrets.rules]] `secrets/acme-token`: regex"),
+            "{err}"
+        );
+        assert!(!err.contains('\n'), "{err}");
+        let err = Config::parse(Path::new("c.toml"), "[secrets]\ngitleaks = \"g.toml\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("gitleaks_config"), "{err}");
+    }
+
     #[test]
     fn full_config_parses() {
         let c = Config::parse(
