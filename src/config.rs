@@ -6,6 +6,9 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::finding::Severity;
+use crate::rules::RuleMeta;
+use crate::rules::secrets::rule::{RawSecretRule, SecretRule};
+use crate::rules::secrets::{custom, gitleaks};
 
 pub const FILE_NAME: &str = ".smartedu-lint.toml";
 
@@ -25,6 +28,22 @@ pub struct Config {
     pub rules: RulesConfig,
     #[serde(default)]
     pub docker: DockerConfig,
+    #[serde(default)]
+    pub secrets: SecretsConfig,
+}
+
+/// `[secrets]`: the user's own secret rules.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SecretsConfig {
+    /// `[[secrets.rules]]`, in the form of the built-in `rules/secrets/*.toml` rules.
+    #[serde(default)]
+    pub rules: Vec<RawSecretRule>,
+    /// A gitleaks-format rules file to import, relative to this configuration's folder.
+    pub gitleaks_config: Option<PathBuf>,
+    /// The rules above and the imported ones, validated and compiled by [`Config::parse`].
+    #[serde(skip)]
+    pub compiled: Vec<SecretRule>,
 }
 
 /// `[docker]`: how Dockerfiles are built.
@@ -94,6 +113,7 @@ impl Config {
         })?;
         let mut config = config;
         config.validate(path)?;
+        config.load_secret_rules(path)?;
         config.resolve_rule_names(path)?;
         Ok(config)
     }
@@ -108,11 +128,58 @@ impl Config {
         Ok(())
     }
 
+    /// Validates `[[secrets.rules]]` and imports `[secrets] gitleaks_config` into
+    /// `secrets.compiled`. A bad user rule is an error; an imported rule that cannot be
+    /// used is a warning (gitleaks' Go regexes are not all valid here).
+    fn load_secret_rules(&mut self, path: &Path) -> Result<(), ConfigError> {
+        let invalid = |message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message,
+        };
+        let builtin = crate::rules::builtin_meta();
+        let taken = builtin.keys().map(String::as_str).collect();
+        let origin = path.display().to_string();
+        let mut compiled = custom::load(&self.secrets.rules, &origin, &taken)
+            .map_err(|e| invalid(format!("[[secrets.rules]] `{}`: {}", e.id, e.message)))?;
+        if let Some(file) = &self.secrets.gitleaks_config {
+            let full = path.parent().unwrap_or(Path::new(".")).join(file);
+            let text = std::fs::read_to_string(&full).map_err(|e| {
+                invalid(format!(
+                    "[secrets] gitleaks_config: cannot read {}: {e}",
+                    full.display()
+                ))
+            })?;
+            let imported = gitleaks::import(&text, &full.display().to_string()).map_err(invalid)?;
+            for warning in &imported.warnings {
+                tracing::warn!("{warning}");
+            }
+            compiled.extend(imported.rules);
+        }
+        self.secrets.compiled = compiled;
+        Ok(())
+    }
+
+    /// Metadata of every rule the configuration adds (user and imported secret rules).
+    pub fn custom_meta(&self) -> Vec<RuleMeta> {
+        self.secrets
+            .compiled
+            .iter()
+            .map(crate::rules::secrets::rule_meta)
+            .collect()
+    }
+
+    /// Metadata of the built-in rules and the configuration's own.
+    pub fn all_meta(&self) -> BTreeMap<String, RuleMeta> {
+        let mut all = crate::rules::builtin_meta().clone();
+        all.extend(self.custom_meta().into_iter().map(|m| (m.id.clone(), m)));
+        all
+    }
+
     /// Checks every rule named in `[rules]` and writes it in canonical form: an id, or a
     /// family as `family/`. Aliases (`DL3002`) become their rule's id; `docker` and
     /// `docker/*` become `docker/`. An unknown name is an error with the nearest known id.
     fn resolve_rule_names(&mut self, path: &Path) -> Result<(), ConfigError> {
-        let meta = crate::rules::builtin_meta();
+        let meta = self.all_meta();
         let resolve = |key: &str, name: &str| -> Result<String, ConfigError> {
             if meta.contains_key(name) {
                 return Ok(name.to_string());
@@ -248,6 +315,35 @@ mod tests {
             err.starts_with("c.toml:2:") && err.contains("target"),
             "{err}"
         );
+    }
+
+    const USER_RULE: &str = "[[secrets.rules]]\nid = \"secrets/acme-token\"\ntitle = \"ACME\"\n\
+        severity = \"high\"\nregex = '\\b(acme_[a-z0-9]{24})\\b'\nkeywords = [\"acme_\"]\n";
+
+    #[test]
+    fn user_secret_rules_are_compiled_and_can_be_named_in_rules() {
+        let text = format!("[rules]\ndisable = [\"secrets/acme-token\"]\n{USER_RULE}");
+        let c = Config::parse(Path::new("c.toml"), &text).unwrap();
+        assert_eq!(c.secrets.compiled.len(), 1);
+        assert_eq!(c.rules.disable, ["secrets/acme-token"]);
+        assert!(c.all_meta().contains_key("secrets/acme-token"));
+    }
+
+    #[test]
+    fn a_bad_user_secret_rule_is_one_line_naming_it() {
+        let text = USER_RULE.replace("{24})", "{24)");
+        let err = Config::parse(Path::new("c.toml"), &text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("c.toml: [[secrets.rules]] `secrets/acme-token`: regex"),
+            "{err}"
+        );
+        assert!(!err.contains('\n'), "{err}");
+        let err = Config::parse(Path::new("c.toml"), "[secrets]\ngitleaks = \"g.toml\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("gitleaks_config"), "{err}");
     }
 
     #[test]

@@ -37,7 +37,8 @@ impl RuleSet {
         let matches = |pattern: &str, id: &str| {
             pattern == id || (pattern.ends_with('/') && id.starts_with(pattern))
         };
-        let enabled = rules::builtin_meta()
+        let all = config.all_meta();
+        let enabled = all
             .values()
             .filter(|m| {
                 let on = m.enabled || config.rules.enable.iter().any(|p| matches(p, &m.id));
@@ -45,7 +46,7 @@ impl RuleSet {
             })
             .map(|m| m.id.clone())
             .collect();
-        let severity = rules::builtin_meta()
+        let severity = all
             .values()
             .map(|m| {
                 let s = config
@@ -291,7 +292,7 @@ impl Engine {
         used: &mut HashSet<suppress::Use>,
     ) -> Option<Finding> {
         let line = doc.span(&raw.bytes).line;
-        let meta: Option<&RuleMeta> = rules::builtin_meta().get(&raw.rule_id);
+        let meta: Option<&RuleMeta> = rules::catalog().get(&raw.rule_id);
         if let Some(marker) = suppress::suppressed_by(doc, line, meta, &raw.rule_id) {
             tracing::debug!("{}:{line}: {} suppressed inline", doc.path, raw.rule_id);
             used.insert(marker);

@@ -83,8 +83,14 @@ where
 
 fn run(cli: &Cli) -> Result<u8> {
     match &cli.command {
-        Some(Command::Rules { format }) => return print_rules(*format),
-        Some(Command::Explain { rule }) => return explain(rule),
+        Some(Command::Rules { format }) => {
+            install_config_rules(cli)?;
+            return print_rules(*format);
+        }
+        Some(Command::Explain { rule }) => {
+            install_config_rules(cli)?;
+            return explain(rule);
+        }
         Some(Command::Summary { sarif, top }) => return summarize(sarif, *top),
         None => {}
     }
@@ -102,6 +108,7 @@ fn run(cli: &Cli) -> Result<u8> {
     }
 
     let mut config = load_config(cli, &roots[0])?;
+    rules::install_custom(config.custom_meta());
     if !cli.only.is_empty() {
         restrict_to(&mut config, &cli.only);
     }
@@ -227,6 +234,14 @@ fn apply_baselines(
     Ok(())
 }
 
+/// `rules` and `explain` describe the configuration's own rules too: the configuration
+/// of the current folder (or `--config`).
+fn install_config_rules(cli: &Cli) -> Result<()> {
+    let config = load_config(cli, std::path::Path::new("."))?;
+    rules::install_custom(config.custom_meta());
+    Ok(())
+}
+
 fn load_config(cli: &Cli, root: &std::path::Path) -> Result<Config> {
     let path = match &cli.config {
         Some(path) => Some(path.clone()),
@@ -303,7 +318,7 @@ fn restrict_to(config: &mut Config, only: &[String]) {
         only.iter()
             .any(|p| p == id || (p.ends_with('/') && id.starts_with(p.as_str())))
     };
-    for id in rules::builtin_meta().keys() {
+    for id in rules::catalog().keys() {
         if !named(id) {
             config.rules.disable.push(id.clone());
         }
@@ -332,7 +347,7 @@ fn emit(text: &str) -> Result<()> {
 }
 
 fn print_rules(format: RulesFormat) -> Result<u8> {
-    let meta = rules::builtin_meta();
+    let meta = rules::catalog();
     let text = match format {
         RulesFormat::Json => format!("{}\n", report::rules_doc::json(meta)?),
         RulesFormat::Markdown => report::rules_doc::markdown(meta),
@@ -352,7 +367,7 @@ fn print_rules(format: RulesFormat) -> Result<u8> {
 }
 
 fn explain(id: &str) -> Result<u8> {
-    let meta = rules::builtin_meta();
+    let meta = rules::catalog();
     let found = meta.get(id).or_else(|| {
         meta.values()
             .find(|m| m.aliases.iter().any(|a| a.eq_ignore_ascii_case(id)))

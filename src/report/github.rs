@@ -15,7 +15,7 @@ use std::io::Write;
 
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Severity};
-use crate::rules::builtin_meta;
+use crate::rules::catalog;
 
 /// Annotations printed at most; the rest are counted in a final notice.
 pub const MAX_ANNOTATIONS: usize = 50;
@@ -50,7 +50,7 @@ pub fn annotation(f: &Finding) -> String {
         Severity::Medium => "warning",
         Severity::Low | Severity::Info => "notice",
     };
-    let title = match builtin_meta().get(&f.rule_id) {
+    let title = match catalog().get(&f.rule_id) {
         Some(meta) => format!("{} ({}): {}", f.rule_id, f.severity, meta.title),
         None => format!("{} ({})", f.rule_id, f.severity),
     };
@@ -139,7 +139,7 @@ mod tests {
         let f = finding("dir,x/Dock:erfile", 3, Severity::High, "runs as root");
         let title = format!(
             "docker/root-user (high): {}",
-            builtin_meta()["docker/root-user"].title
+            catalog()["docker/root-user"].title
         );
         assert_eq!(
             annotation(&f),

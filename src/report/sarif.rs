@@ -23,7 +23,7 @@ use super::rules_doc::anchor;
 use crate::discover::Origin;
 use crate::engine::ScanResult;
 use crate::finding::{Finding, Severity, Span};
-use crate::rules::{RuleMeta, builtin_meta, explain_text};
+use crate::rules::{RuleMeta, catalog, explain_text};
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 const INFORMATION_URI: &str = "https://github.com/smartedu/smartedu-lint";
@@ -85,7 +85,7 @@ pub fn build(result: &ScanResult) -> Sarif {
 /// The SARIF log for `result` with at most `limit` results, and how many were dropped.
 /// The most severe findings are kept; ties keep the report's order.
 pub fn build_capped(result: &ScanResult, limit: usize) -> (Sarif, usize) {
-    let metas: Vec<&RuleMeta> = builtin_meta().values().collect();
+    let metas: Vec<&RuleMeta> = catalog().values().collect();
     let index: BTreeMap<&str, usize> = metas
         .iter()
         .enumerate()

@@ -1,7 +1,7 @@
 //! Rule metadata: one record per rule id, loaded from the embedded `rules/` data.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use serde::{Deserialize, Serialize};
 
@@ -159,6 +159,24 @@ static BUILTIN: LazyLock<BTreeMap<String, RuleMeta>> = LazyLock::new(|| {
 /// Metadata of every built-in rule, by id.
 pub fn builtin_meta() -> &'static BTreeMap<String, RuleMeta> {
     &BUILTIN
+}
+
+static CATALOG: OnceLock<BTreeMap<String, RuleMeta>> = OnceLock::new();
+
+/// Adds the configuration's own rules (user and imported secret rules) to what
+/// [`catalog`] returns, for the outputs that describe rules (`rules`, `explain`, SARIF).
+/// Called once, after the configuration is loaded and before anything is reported; a
+/// second call, or one after [`catalog`] was read, changes nothing and returns false.
+pub fn install_custom(custom: Vec<RuleMeta>) -> bool {
+    let mut all = builtin_meta().clone();
+    all.extend(custom.into_iter().map(|m| (m.id.clone(), m)));
+    CATALOG.set(all).is_ok()
+}
+
+/// Metadata of every rule this run knows: the built-in ones and, once
+/// [`install_custom`] was called, the configuration's own.
+pub fn catalog() -> &'static BTreeMap<String, RuleMeta> {
+    CATALOG.get_or_init(|| builtin_meta().clone())
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ mod settings;
 
 use std::ops::Range;
 
-pub use meta::{RuleMeta, builtin_meta, explain_text};
+pub use meta::{RuleMeta, builtin_meta, catalog, explain_text, install_custom};
 pub use settings::Settings;
 
 use crate::document::Document;
@@ -99,7 +99,7 @@ pub fn builtin_checkers() -> Vec<Box<dyn Checker>> {
 /// Every built-in checker, made with `settings`.
 pub fn builtin_checkers_with(settings: &Settings) -> Vec<Box<dyn Checker>> {
     let mut all: Vec<Box<dyn Checker>> = Vec::new();
-    all.extend(secrets::checkers());
+    all.extend(secrets::checkers(settings));
     all.extend(docker::checkers(settings));
     all.extend(compose::checkers());
     all.extend(k8s::checkers());

@@ -9,6 +9,8 @@ pub struct Settings {
     /// `[docker] target`, lower-cased (stage names are case-insensitive): the stage
     /// `docker build --target` builds, judged instead of the last one where it exists.
     pub docker_target: Option<String>,
+    /// The configuration's own secret rules (`[[secrets.rules]]`, gitleaks import).
+    pub custom_secret_rules: Vec<crate::rules::secrets::rule::SecretRule>,
 }
 
 impl Settings {
@@ -21,6 +23,7 @@ impl Settings {
                 .map(str::trim)
                 .filter(|t| !t.is_empty())
                 .map(str::to_ascii_lowercase),
+            custom_secret_rules: config.secrets.compiled.clone(),
         }
     }
 }

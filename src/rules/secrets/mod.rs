@@ -3,30 +3,55 @@
 //! Two kinds of rule share one checker, so that a credential found by a provider rule is
 //! not reported again by the generic assignment rule:
 //! - provider rules, as data in `rules/secrets/*.toml` ([`provider_tokens`]);
+//! - user rules from the configuration ([`custom`]) and imported gitleaks rules
+//!   ([`gitleaks`]), run with the provider rules behind the same keyword automaton;
 //! - the named-assignment rules `secrets/generic-password` and `secrets/generic-api-key`
 //!   ([`generic_password`]).
 
+pub mod custom;
 pub mod generic_password;
+pub mod gitleaks;
 pub mod placeholder;
 pub mod provider_tokens;
 pub mod rule;
 
-use super::{Checker, Findings, RuleMeta};
+use super::{Checker, Findings, RuleMeta, Settings};
 use crate::document::Document;
 use crate::finding::Severity;
 use crate::kind::FileKind;
 
 /// Every checker of the family.
-pub fn checkers() -> Vec<Box<dyn Checker>> {
-    vec![Box::new(SecretScanner)]
+pub fn checkers(settings: &Settings) -> Vec<Box<dyn Checker>> {
+    let custom = &settings.custom_secret_rules;
+    let own = (!custom.is_empty()).then(|| {
+        let mut rules = provider_tokens::BUILTIN.rules.clone();
+        rules.extend(custom.iter().cloned());
+        provider_tokens::RuleSet::new(rules)
+    });
+    vec![Box::new(SecretScanner { own })]
 }
 
 /// Runs the provider rules, then the generic rules on what they left.
-struct SecretScanner;
+struct SecretScanner {
+    /// The built-in rules with the configuration's own, when it has any (one automaton
+    /// over all of them); `None`: the built-in set alone.
+    own: Option<provider_tokens::RuleSet>,
+}
+
+impl SecretScanner {
+    fn rule_set(&self) -> &provider_tokens::RuleSet {
+        self.own.as_ref().unwrap_or(&provider_tokens::BUILTIN)
+    }
+}
 
 impl Checker for SecretScanner {
     fn rule_ids(&self) -> Vec<String> {
-        let mut ids = provider_tokens::ProviderTokens.rule_ids();
+        let mut ids: Vec<String> = self
+            .rule_set()
+            .rules
+            .iter()
+            .map(|r| r.raw.id.clone())
+            .collect();
         ids.extend(generic_password::RULE_IDS.iter().map(|s| s.to_string()));
         ids
     }
@@ -37,7 +62,7 @@ impl Checker for SecretScanner {
 
     fn check(&self, doc: &Document, out: &mut Findings) {
         let mut own = Findings::default();
-        provider_tokens::check_with(&provider_tokens::BUILTIN, doc, &mut own);
+        provider_tokens::check_with(self.rule_set(), doc, &mut own);
         let taken: Vec<_> = own.raw.iter().filter_map(|f| f.secret.clone()).collect();
         generic_password::check(doc, &taken, &mut own);
         out.raw.extend(own.raw);
@@ -51,39 +76,52 @@ valid; removing it in a later commit does not remove it from history.";
 const FIX: &str = "Revoke and rotate the credential now, then load it at run time from the \
 environment or a secret manager (and keep it out of the repository, e.g. in an ignored `.env`).";
 
-/// Metadata of every secret rule.
+/// Metadata of every built-in secret rule.
 pub fn meta() -> Vec<RuleMeta> {
     let mut all: Vec<RuleMeta> = provider_tokens::BUILTIN
         .rules
         .iter()
-        .map(|r| {
-            let raw = &r.raw;
-            let provider = raw.provider.clone().unwrap_or_else(|| raw.title.clone());
-            RuleMeta {
-                id: raw.id.clone(),
-                title: raw.title.clone(),
-                severity: raw.severity,
-                enabled: true,
-                why: raw
-                    .why
-                    .clone()
-                    .unwrap_or_else(|| format!("A {provider} credential is hardcoded. {WHY}")),
-                fix: raw.fix.clone().unwrap_or_else(|| {
-                    format!("{FIX} Revoke it in the {provider} console or API first.")
-                }),
-                example: String::new(),
-                fixed_example: String::new(),
-                known_problems: String::new(),
-                checklist: "No secrets in the repository".into(),
-                cwe: vec!["CWE-798".into()],
-                aliases: Vec::new(),
-                tags: vec!["secret".into()],
-                references: raw.references.clone(),
-            }
-        })
+        .map(rule_meta)
         .collect();
     all.extend(generic_password::meta());
     all
+}
+
+/// The metadata of one data-driven rule (built-in, user or imported).
+pub fn rule_meta(rule: &rule::SecretRule) -> RuleMeta {
+    let raw = &rule.raw;
+    let provider = raw.provider.clone().unwrap_or_else(|| raw.title.clone());
+    let builtin = rule.origin.starts_with("rules/secrets/");
+    let mut tags = vec!["secret".to_string()];
+    if !builtin {
+        tags.push("custom".into());
+    }
+    RuleMeta {
+        id: raw.id.clone(),
+        title: raw.title.clone(),
+        severity: raw.severity,
+        enabled: true,
+        why: raw
+            .why
+            .clone()
+            .unwrap_or_else(|| format!("A {provider} credential is hardcoded. {WHY}")),
+        fix: raw
+            .fix
+            .clone()
+            .unwrap_or_else(|| format!("{FIX} Revoke it in the {provider} console or API first.")),
+        example: String::new(),
+        fixed_example: String::new(),
+        known_problems: if builtin {
+            String::new()
+        } else {
+            format!("A custom rule, defined in {}.", rule.origin)
+        },
+        checklist: "No secrets in the repository".into(),
+        cwe: vec!["CWE-798".into()],
+        aliases: Vec::new(),
+        tags,
+        references: raw.references.clone(),
+    }
 }
 
 /// Shared metadata fields for the family's coded rules.

@@ -101,6 +101,8 @@ pub struct RuleSet {
     prefilter: Option<AhoCorasick>,
     /// For each automaton pattern, the rule it belongs to.
     owner: Vec<usize>,
+    /// Rules without keywords (imported gitleaks rules may have none): run on every file.
+    unfiltered: Vec<usize>,
 }
 
 impl RuleSet {
@@ -120,10 +122,14 @@ impl RuleSet {
             .build(&keywords)
             .map_err(|e| tracing::error!("secret keyword automaton: {e}"))
             .ok();
+        let unfiltered = (0..rules.len())
+            .filter(|&i| rules[i].raw.keywords.is_empty())
+            .collect();
         RuleSet {
             rules,
             prefilter,
             owner,
+            unfiltered,
         }
     }
 
@@ -169,11 +175,13 @@ impl Checker for ProviderTokens {
 /// Runs `set` over `doc`, reporting each secret once.
 pub fn check_with(set: &RuleSet, doc: &Document, out: &mut Findings) {
     let text = doc.text.as_bytes();
-    for i in set.candidates(text) {
+    let mut run = set.candidates(text);
+    run.extend(&set.unfiltered);
+    for i in run {
         let Some(rule) = set.rules.get(i) else {
             continue;
         };
-        for m in rule.matches(text) {
+        for m in rule.matches_in(doc.path, text) {
             let secret = String::from_utf8_lossy(&text[m.secret.clone()]);
             let message = format!("{} `{}` hardcoded", rule.raw.title, masked_prefix(&secret));
             out.report_secret(

@@ -38,7 +38,9 @@ pub struct RawSecretRule {
     pub fix: Option<String>,
     #[serde(default)]
     pub references: Vec<String>,
-    /// Text the rule must match (all of them).
+    /// Text the rule must match (all of them). Every built-in rule has some; in a user
+    /// rule they are optional.
+    #[serde(default)]
     pub examples: Vec<String>,
     /// Text the rule must not match (none of them).
     #[serde(default)]
@@ -54,11 +56,80 @@ pub struct RawRulesFile {
 }
 
 /// A validated rule, ready to match.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct SecretRule {
     pub raw: RawSecretRule,
     pub regex: Regex,
     pub allow: Vec<Regex>,
+    /// Where the rule came from, for `rules` and `explain`: a rules file, a configuration.
+    pub origin: String,
+    /// Path and allowlist filters of an imported gitleaks rule (empty for the others).
+    pub filters: Filters,
+}
+
+/// Filters that need more than the secret: the file's path, the whole match, the line.
+/// Only imported gitleaks rules carry them.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// The rule runs only on files whose path matches.
+    pub path: Option<Regex>,
+    /// A match is dropped when any of these allowlists accepts it.
+    pub allowlists: Vec<Allowlist>,
+}
+
+/// One gitleaks-style allowlist: its checks joined by OR (the default) or AND.
+#[derive(Debug, Clone, Default)]
+pub struct Allowlist {
+    pub all_required: bool,
+    pub paths: Vec<Regex>,
+    pub regexes: Vec<Regex>,
+    pub target: RegexTarget,
+    /// Lowercase words; a secret containing one is allowed.
+    pub stopwords: Vec<String>,
+}
+
+/// What an allowlist's `regexes` are matched against.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RegexTarget {
+    #[default]
+    Secret,
+    Match,
+    Line,
+}
+
+/// One match as the allowlists see it.
+pub struct Candidate<'a> {
+    pub path: &'a str,
+    pub secret: &'a [u8],
+    pub whole: &'a [u8],
+    pub line: &'a [u8],
+}
+
+impl Allowlist {
+    /// True when the allowlist lets `c` through as not a secret.
+    pub fn allows(&self, c: &Candidate) -> bool {
+        let target = match self.target {
+            RegexTarget::Secret => c.secret,
+            RegexTarget::Match => c.whole,
+            RegexTarget::Line => c.line,
+        };
+        let lower = String::from_utf8_lossy(c.secret).to_lowercase();
+        let mut checks = Vec::new();
+        if !self.paths.is_empty() {
+            checks.push(self.paths.iter().any(|r| r.is_match(c.path.as_bytes())));
+        }
+        if !self.regexes.is_empty() {
+            checks.push(self.regexes.iter().any(|r| r.is_match(target)));
+        }
+        if !self.stopwords.is_empty() {
+            checks.push(self.stopwords.iter().any(|w| lower.contains(w.as_str())));
+        }
+        if self.all_required {
+            !checks.is_empty() && checks.iter().all(|&c| c)
+        } else {
+            checks.iter().any(|&c| c)
+        }
+    }
 }
 
 /// Why a rule was refused.
@@ -97,6 +168,17 @@ impl SecretRule {
         if raw.keywords.is_empty() {
             return Err(fail("needs at least one keyword for the prefilter".into()));
         }
+        SecretRule::build(raw, origin)
+    }
+
+    /// Like [`SecretRule::validate`], but a rule without keywords is accepted: it runs on
+    /// every file (imported gitleaks rules, whose keywords are optional).
+    pub fn build(raw: RawSecretRule, origin: &str) -> Result<SecretRule, RuleError> {
+        let fail = |message: String| RuleError {
+            origin: origin.to_string(),
+            id: raw.id.clone(),
+            message,
+        };
         if let Some(k) = raw
             .keywords
             .iter()
@@ -104,7 +186,8 @@ impl SecretRule {
         {
             return Err(fail(format!("keyword `{k}` must be non-empty lowercase")));
         }
-        let regex = compile(&raw.regex).map_err(|e| fail(format!("regex: {e}")))?;
+        let regex = compile(&raw.regex)
+            .map_err(|e| fail(format!("regex: {}", one_line(&e.to_string()))))?;
         if let Some(group) = raw.secret_group
             && group >= regex.captures_len()
         {
@@ -113,9 +196,82 @@ impl SecretRule {
         let allow = raw
             .allow
             .iter()
-            .map(|a| compile(a).map_err(|e| fail(format!("allow `{a}`: {e}"))))
+            .map(|a| {
+                compile(a).map_err(|e| fail(format!("allow `{a}`: {}", one_line(&e.to_string()))))
+            })
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(SecretRule { raw, regex, allow })
+        Ok(SecretRule {
+            raw,
+            regex,
+            allow,
+            origin: origin.to_string(),
+            filters: Filters::default(),
+        })
+    }
+
+    /// Checks that the rule matches each of its examples and none of its negative
+    /// examples; the error names the first that does not.
+    pub fn check_examples(&self) -> Result<(), RuleError> {
+        let fail = |message: String| RuleError {
+            origin: self.origin.clone(),
+            id: self.raw.id.clone(),
+            message,
+        };
+        if let Some(ex) = self
+            .raw
+            .examples
+            .iter()
+            .find(|ex| self.matches(ex.as_bytes()).is_empty())
+        {
+            return Err(fail(format!("example does not match: {ex}")));
+        }
+        if let Some(ex) = self
+            .raw
+            .negative_examples
+            .iter()
+            .find(|ex| !self.matches(ex.as_bytes()).is_empty())
+        {
+            return Err(fail(format!("negative example matches: {ex}")));
+        }
+        Ok(())
+    }
+
+    /// True when the rule has anything to do with the file at `path`.
+    pub fn applies_to_path(&self, path: &str) -> bool {
+        let filters = &self.filters;
+        if filters
+            .path
+            .as_ref()
+            .is_some_and(|p| !p.is_match(path.as_bytes()))
+        {
+            return false;
+        }
+        // A path-only allowlist drops the whole file, before any regex runs.
+        !filters.allowlists.iter().any(|a| {
+            a.regexes.is_empty()
+                && a.stopwords.is_empty()
+                && a.paths.iter().any(|r| r.is_match(path.as_bytes()))
+        })
+    }
+
+    /// [`SecretRule::matches`] in the file at `path`, with the rule's allowlists applied.
+    pub fn matches_in(&self, path: &str, text: &[u8]) -> Vec<SecretMatch> {
+        if !self.applies_to_path(path) {
+            return Vec::new();
+        }
+        let mut found = self.matches(text);
+        if !self.filters.allowlists.is_empty() {
+            found.retain(|m| {
+                let candidate = Candidate {
+                    path,
+                    secret: text.get(m.secret.clone()).unwrap_or_default(),
+                    whole: text.get(m.whole.clone()).unwrap_or_default(),
+                    line: text.get(line_around(text, &m.whole)).unwrap_or_default(),
+                };
+                !self.filters.allowlists.iter().any(|a| a.allows(&candidate))
+            });
+        }
+        found
     }
 
     /// Every match of the rule in `text` whose secret passes the entropy floor and the
@@ -153,9 +309,33 @@ impl SecretRule {
     }
 }
 
+/// The regex crate's errors span several lines (the pattern, a caret under the fault,
+/// the reason); a configuration error or warning is one line.
+pub fn one_line(message: &str) -> String {
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.chars().all(|c| c == '^' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The lines that hold `range`, without their line breaks.
+fn line_around(text: &[u8], range: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+    let start = text
+        .get(..range.start)
+        .and_then(|before| before.iter().rposition(|&b| b == b'\n'))
+        .map_or(0, |i| i + 1);
+    let end = text
+        .get(range.end..)
+        .and_then(|after| after.iter().position(|&b| b == b'\n'))
+        .map_or(text.len(), |i| range.end + i);
+    start..end
+}
+
 /// Patterns are ASCII-only (`\w`, `\b` and classes mean ASCII), which keeps matching on
 /// the fast DFA path and lets a pattern run over bytes that are not valid UTF-8.
-fn compile(pattern: &str) -> Result<Regex, regex::Error> {
+pub fn compile(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
         .unicode(false)
         .size_limit(1 << 23)
