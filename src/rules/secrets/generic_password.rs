@@ -31,10 +31,15 @@
 //!   silent (test passwords log fake users in, and were most of what this rule found in a
 //!   real tree), `generic-api-key` and the provider rules still report.
 //!
+//! YAML and JSON are read as trees ([`super::structured`]): a key and its value at any
+//! depth, flow maps, block scalars, anchors, the Kubernetes `env:` pair (`- name: X` then
+//! `value: …`) and compose `- KEY=value` items, each reported at the value's line. A file
+//! that does not parse (a Helm template) is read line by line, as every other kind is.
+//!
 //! ## Known problems
-//! TODO: the reading is line-oriented (a regex per assignment form); a value on the line
-//! after its key (YAML block scalars, multi-line strings) is missed, and a YAML/JSON
-//! structure is not read as a tree. Issue 3 asks for structured reading.
+//! TODO: TOML, INI and properties files are still read line by line: a multi-line TOML
+//! string under a password key is missed. In code, a value on the line after its name
+//! (a wrapped call argument) is missed.
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -47,9 +52,10 @@ use super::placeholder::{
 };
 use super::provider_tokens::masked_prefix;
 use super::rule::shannon_entropy;
+use super::structured;
 use crate::document::Document;
 use crate::finding::Severity;
-use crate::kind::FileKind;
+use crate::kind::{ConfigFormat, FileKind};
 use crate::rules::{Findings, RuleMeta};
 
 pub const PASSWORD_ID: &str = "secrets/generic-password";
@@ -75,6 +81,10 @@ const LOCKFILES: &[&str] = &[
 
 /// Lines longer than this are minified or generated; their names are not meaningful.
 const MAX_LINE: usize = 1000;
+
+/// YAML and JSON files larger than this are read line by line: they are generated data
+/// (API dumps, translations), and a tree of them costs more than it tells.
+const MAX_STRUCTURED: usize = 2 * 1024 * 1024;
 
 /// Name fragments that make a line worth reading.
 const NAME_KEYWORDS: &[&str] = &[
@@ -200,6 +210,9 @@ const DESCRIPTIVE_SUFFIXES: &[&str] = &[
     "format",
     "id",
     "ids",
+    // `slack_token_uuid`, `keyGuid`: the identifier of a token, not the token.
+    "uuid",
+    "guid",
     "enabled",
     "required",
     "min",
@@ -717,11 +730,24 @@ pub fn check(doc: &Document, taken: &[Range<usize>], out: &mut Findings) {
     if is_skipped_file(doc.path) || is_documentation(doc.path) {
         return;
     }
-    let code = is_code(doc);
+    if !prefilter.is_match(doc.text) {
+        return;
+    }
     // Passwords in tests log a fake user in; they are the bulk of what a generic password
     // rule finds in a real tree. Tokens and keys there are still reported: a random-looking
     // value is real more often, and provider rules run everywhere.
     let passwords = !is_test_path(doc.path);
+    let ctx = Context {
+        doc,
+        passwords,
+        assignment,
+        taken,
+    };
+    if let Some(reading) = structure(doc) {
+        check_structure(&ctx, prefilter, &reading, out);
+        return;
+    }
+    let code = is_code(doc);
     let mut last_line = 0;
     for hit in prefilter.find_iter(doc.text) {
         let line = doc.line_of(hit.start());
@@ -733,19 +759,106 @@ pub fn check(doc: &Document, taken: &[Range<usize>], out: &mut Findings) {
         if range.len() > MAX_LINE {
             continue;
         }
-        check_line(doc, range, code, passwords, assignment, taken, out);
+        check_line(&ctx, range, code, out);
     }
 }
 
-fn check_line(
-    doc: &Document,
-    range: Range<usize>,
-    code: bool,
+/// What every check of one file shares.
+struct Context<'a, 'd> {
+    doc: &'a Document<'d>,
     passwords: bool,
-    assignment: &Regex,
-    taken: &[Range<usize>],
+    assignment: &'a Regex,
+    taken: &'a [Range<usize>],
+}
+
+/// The YAML or JSON tree of `doc`, read for name/value pairs; `None` for other kinds, for
+/// files too large to parse cheaply and for files that do not parse (Helm templates, JSON
+/// with comments), which are read line by line instead.
+fn structure(doc: &Document) -> Option<structured::Reading> {
+    if doc.text.len() > MAX_STRUCTURED {
+        return None;
+    }
+    match doc.kind {
+        // The container rules parse these too: the tree is shared through the cache.
+        FileKind::Compose | FileKind::Kubernetes => {
+            let file = doc.yaml();
+            file.error
+                .is_none()
+                .then(|| structured::read(file, doc.text))
+        }
+        // Nobody else parses these; a file that is not YAML after all (a template) is
+        // read as lines without a warning.
+        FileKind::Config(ConfigFormat::Yaml | ConfigFormat::Json) => {
+            let file = crate::parse::yaml::parse(doc.text);
+            file.error
+                .is_none()
+                .then(|| structured::read(&file, doc.text))
+        }
+        _ => None,
+    }
+}
+
+/// Judges the pairs of a tree by their names; values under other names are read as
+/// text, for connection strings and notes.
+fn check_structure(
+    ctx: &Context,
+    prefilter: &AhoCorasick,
+    reading: &structured::Reading,
     out: &mut Findings,
 ) {
+    for pair in &reading.pairs {
+        let Some(class) = classify_name(&pair.name) else {
+            if !pair.value.contains('\n') && prefilter.is_match(&pair.value) {
+                check_line(ctx, pair.range.clone(), false, out);
+            }
+            continue;
+        };
+        if class == NameClass::Password && !ctx.passwords {
+            continue;
+        }
+        report_if_secret(ctx, class, &pair.name, &pair.value, pair.range.clone(), out);
+    }
+    for range in &reading.loose {
+        let text = ctx.doc.text.get(range.clone()).unwrap_or_default();
+        if range.len() <= MAX_LINE && prefilter.is_match(text) {
+            check_line(ctx, range.clone(), false, out);
+        }
+    }
+}
+
+/// Reports `value` (at `abs` in the file) under `name` unless a provider rule has it or
+/// it is not a secret.
+fn report_if_secret(
+    ctx: &Context,
+    class: NameClass,
+    name: &str,
+    value: &str,
+    abs: Range<usize>,
+    out: &mut Findings,
+) {
+    if ctx
+        .taken
+        .iter()
+        .any(|t| t.start < abs.end && abs.start < t.end)
+    {
+        return;
+    }
+    if !is_secret_value(value, name, class) {
+        return;
+    }
+    let (id, what) = match class {
+        NameClass::Password => (PASSWORD_ID, "password"),
+        NameClass::ApiKey | NameClass::OtherKey => (API_KEY_ID, "credential"),
+    };
+    let message = format!(
+        "{what} `{}` hardcoded in `{name}`",
+        masked_prefix(value.trim())
+    );
+    out.report_secret(id, abs.clone(), abs, message);
+}
+
+fn check_line(ctx: &Context, range: Range<usize>, code: bool, out: &mut Findings) {
+    let (doc, passwords, assignment) = (ctx.doc, ctx.passwords, ctx.assignment);
     let bytes = doc.text.as_bytes();
     let Some(line) = bytes.get(range.clone()) else {
         return;
@@ -803,22 +916,8 @@ fn check_line(
             continue;
         };
         let abs = range.start + secret.start..range.start + secret.end;
-        if taken.iter().any(|t| t.start < abs.end && abs.start < t.end) {
-            continue;
-        }
-        let value = String::from_utf8_lossy(&bytes[abs.clone()]);
-        if !is_secret_value(&value, &name_text, class) {
-            continue;
-        }
-        let (id, what) = match class {
-            NameClass::Password => (PASSWORD_ID, "password"),
-            NameClass::ApiKey | NameClass::OtherKey => (API_KEY_ID, "credential"),
-        };
-        let message = format!(
-            "{what} `{}` hardcoded in `{name_text}`",
-            masked_prefix(&value)
-        );
-        out.report_secret(id, abs.clone(), abs, message);
+        let value = String::from_utf8_lossy(bytes.get(abs.clone()).unwrap_or_default());
+        report_if_secret(ctx, class, &name_text, &value, abs, out);
     }
 }
 
@@ -950,6 +1049,7 @@ fn is_secret_value(value: &str, name: &str, class: NameClass) -> bool {
                 && !is_word_shaped(v)
                 && !is_snake_identifier(v)
                 && !is_header_or_option(v)
+                && !is_slash_identifier(v)
                 && (class == NameClass::ApiKey
                     || v.len() >= 20
                     || v.bytes().any(|b| b.is_ascii_digit()))
@@ -1079,6 +1179,26 @@ fn is_header_or_option(v: &str) -> bool {
     header || option
 }
 
+/// Names joined by `/`: `checkout-flow/v2`, `billing-service/keys/v1`, `eu-west-1/orders_v3`
+/// (a feature flag, a key's resource name, a route). Keys in base64 have `/` too, but mix
+/// case and put digits inside their runs of letters.
+fn is_slash_identifier(v: &str) -> bool {
+    let lowercase = v.bytes().all(|b| {
+        b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'/' | b'-' | b'_' | b'.')
+    });
+    // Each piece between separators is a word, a number, or a version such as `v2`.
+    let piece_ok = |p: &str| {
+        p.bytes().all(|b| b.is_ascii_digit())
+            || p.bytes().all(|b| b.is_ascii_lowercase())
+            || (p.len() <= 4 && p.starts_with('v') && p.bytes().skip(1).all(|b| b.is_ascii_digit()))
+    };
+    lowercase
+        && v.contains('/')
+        && v.split(['/', '-', '_', '.'])
+            .filter(|p| !p.is_empty())
+            .all(piece_ok)
+}
+
 /// A C or assembler symbol: `ring_core_0_17_14__aes_hw_set_encrypt_key`,
 /// `X509v3_KU_KEY_ENCIPHERMENT`. Three or more `_`-separated pieces, each of one case.
 fn is_snake_identifier(v: &str) -> bool {
@@ -1165,8 +1285,8 @@ pub fn meta() -> Vec<RuleMeta> {
     );
     password.example = "DB_PASSWORD=Summer2024!".into();
     password.fixed_example = "DB_PASSWORD=${DB_PASSWORD}".into();
-    password.known_problems = "The file is read line by line: a value on the line after its \
-                               key is missed. Silent in documentation (.md, .rst, .adoc, \
+    password.known_problems = "YAML and JSON are read as trees; other files line by line, so \
+                               there a value on the line after its name is missed. Silent in documentation (.md, .rst, .adoc, \
                                .html, *.examples.json, text under docs/) and in tests \
                                (tests/, test_*.py, *_test.go, *.spec.ts): a real password \
                                written only there is missed."

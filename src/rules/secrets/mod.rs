@@ -10,6 +10,7 @@ pub mod generic_password;
 pub mod placeholder;
 pub mod provider_tokens;
 pub mod rule;
+pub mod structured;
 
 use super::{Checker, Findings, RuleMeta};
 use crate::document::Document;
