@@ -8,6 +8,11 @@
 //! `{password: "…"}`), `.env`, YAML, JSON, TOML, INI, properties, XML, Dockerfile
 //! `ENV`/`ARG` (both forms) and compose `environment:` (map and `- KEY=value` list forms).
 //!
+//! Outside code, notes that join a service to the kind of credential
+//! (`search-secret-<value>`, `ticketing PRIVATE <value>`) are read too. A number of 16
+//! digits or more is a token under a key, token or `*_secret` name; a UUID is one under a
+//! key, token or `*_secret` name, never under a password name.
+//!
 //! ## Why is this bad?
 //! Short, human-chosen passwords are the credentials pattern scanners miss: no prefix, too
 //! little entropy. The name is the evidence, so a named password is reported whatever its
@@ -98,6 +103,9 @@ const NAME_KEYWORDS: &[&str] = &[
     "cred",
     "pat",
     "bearer",
+    // `pandadoc PRIVATE …`, `toggl ACCESS …`: notes that name the key by its kind.
+    "private",
+    "access",
 ];
 
 static PREFILTER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
@@ -144,6 +152,16 @@ static DOCKER_LEGACY: LazyLock<Option<Regex>> = LazyLock::new(|| {
 static SPACED: LazyLock<Option<Regex>> = LazyLock::new(|| {
     build(
         r#"(?i)(?:^|[^A-Za-z0-9_\-])(?P<name>[A-Za-z0-9_\-]*(?:secret|private|access|token|key|pass|auth)[A-Za-z0-9_\-]*(?:[ \t]+(?:api[ _\-]?)?(?:key|token|secret|private|access))?)[ \t]*[:=]?[ \t]+(?P<val>[A-Za-z0-9][A-Za-z0-9_\-+/=.]{9,})[ \t]*$"#,
+    )
+});
+
+/// `<service>-secret-<value>`, `<service>PRIVATE=<value>`, `<service>_access_token:<value>`:
+/// a service name joined to the kind of credential, then the value, as credentials are
+/// pasted into notes and ad-hoc config. Outside code only, with the random-looking value
+/// gate and at least 16 characters of value.
+static JOINED: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    build(
+        r#"(?i)(?:^|[^A-Za-z0-9_.])(?P<name>[A-Za-z0-9]+[\-_.]?(?:secret|private|access|token)(?:[\-_.]?(?:key|token))?)[\-_.=: ]+(?P<val>[A-Za-z0-9][A-Za-z0-9_\-+/=.]{15,})"#,
     )
 });
 
@@ -865,9 +883,9 @@ fn check_line(ctx: &Context, range: Range<usize>, code: bool, out: &mut Findings
     };
     let mut candidates: Vec<(Range<usize>, Range<usize>, bool)> = Vec::new();
     assignments(assignment, line, 0, true, &mut candidates);
-    let legacy = [&*DOCKER_LEGACY, &*XML_ELEMENT, &*SPACED];
+    let legacy = [&*DOCKER_LEGACY, &*XML_ELEMENT, &*SPACED, &*JOINED];
     for (i, re) in legacy.iter().enumerate() {
-        if (i == 0 && doc.kind != FileKind::Dockerfile) || (i == 2 && code) {
+        if (i == 0 && doc.kind != FileKind::Dockerfile) || (i >= 2 && code) {
             continue;
         }
         let Some(re) = re else { continue };
@@ -886,7 +904,17 @@ fn check_line(ctx: &Context, range: Range<usize>, code: bool, out: &mut Findings
                 if i == 2 && starts_line && between.iter().any(|b| matches!(b, b':' | b'=')) {
                     continue;
                 }
-                candidates.push((name.range(), val.range(), i == 2));
+                // A value another reading has already named is judged once:
+                // `AWS_SECRET_ACCESS_KEY=…` is an assignment, not a joined name.
+                let (v, seen) = (val.range(), &candidates);
+                if i == 3
+                    && seen
+                        .iter()
+                        .any(|(_, c, _)| c.start < v.end && v.start < c.end)
+                {
+                    continue;
+                }
+                candidates.push((name.range(), val.range(), i >= 2));
             }
         }
     }
@@ -1021,7 +1049,8 @@ fn is_secret_value(value: &str, name: &str, class: NameClass) -> bool {
         || is_documented_or_placeholder(v.as_bytes())
         || is_reference(v)
         || (is_non_secret_shape(v)
-            && !(class != NameClass::Password && is_uuid(v) && uuid_name(name))
+            && !(is_uuid(v) && uuid_name(name) && (class != NameClass::Password || names_secret(name)))
+            && !(is_long_number(v) && (class != NameClass::Password || names_secret(name)))
             // 40 and 64 hex digits are git ids and checksums elsewhere; under a name
             // that says token or secret they are the token (Sentry, CircleCI, Meraki).
             && !is_hex_digest(v))
@@ -1037,6 +1066,7 @@ fn is_secret_value(value: &str, name: &str, class: NameClass) -> bool {
     }
     match class {
         NameClass::Password => true,
+        NameClass::ApiKey | NameClass::OtherKey if is_long_number(v) => true,
         NameClass::ApiKey | NameClass::OtherKey => {
             let classes = [
                 v.bytes().any(|b| b.is_ascii_lowercase()),
@@ -1055,6 +1085,18 @@ fn is_secret_value(value: &str, name: &str, class: NameClass) -> bool {
                     || v.bytes().any(|b| b.is_ascii_digit()))
         }
     }
+}
+
+/// Sixteen digits or more: a numeric token (Asana, Discord client secrets) under a key or
+/// token name. Shorter numbers there are ports, counts and account ids.
+fn is_long_number(v: &str) -> bool {
+    v.len() >= 16 && v.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `client_secret`, `moosendSECRET`: the last word is `secret` itself, and such secrets
+/// are often issued as UUIDs. A `*_password` holding a UUID is an identifier more often.
+fn names_secret(name: &str) -> bool {
+    words(name).last().is_some_and(|w| w == "secret")
 }
 
 /// A UUID is a credential under a key or token name (Heroku, HubSpot and npm tokens are
@@ -1534,6 +1576,36 @@ mod tests {
         assert_eq!(
             found("a.py", "dsn = \"host=db password=Tr0ub4dor\"\n").len(),
             1
+        );
+    }
+
+    #[test]
+    fn slash_names_and_numbers_are_judged_by_shape() {
+        for v in [
+            "checkout-flow/v2",
+            "billing-service/keys/v1",
+            "eu-west-1/orders_v3",
+        ] {
+            assert!(is_slash_identifier(v), "{v}");
+        }
+        for v in ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz9", "ab3kd9/q8zr4t"] {
+            assert!(!is_slash_identifier(v), "{v}");
+        }
+        assert!(is_long_number("1204587733291845"));
+        assert!(!is_long_number("123456789012"));
+        assert_eq!(found("a.env", "max_tokens=4096000000000000000\n"), []);
+    }
+
+    #[test]
+    fn minified_lines_are_not_read() {
+        let line = format!(
+            "var a={{}},apiKey=\"q8Zr4tLw0pX2vN7mK3sB\";{}\n",
+            "x=1;".repeat(300)
+        );
+        assert_eq!(found("app.js", &line), []);
+        assert_eq!(
+            found("vendor.min.js", "var apiKey=\"q8Zr4tLw0pX2vN7mK3sB\";\n"),
+            []
         );
     }
 
