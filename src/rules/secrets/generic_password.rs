@@ -8,6 +8,11 @@
 //! `{password: "…"}`), `.env`, YAML, JSON, TOML, INI, properties, XML, Dockerfile
 //! `ENV`/`ARG` (both forms) and compose `environment:` (map and `- KEY=value` list forms).
 //!
+//! Outside code, notes that join a service to the kind of credential
+//! (`search-secret-<value>`, `ticketing PRIVATE <value>`) are read too. A number of 16
+//! digits or more is a token under a key, token or `*_secret` name; a UUID is one under a
+//! key, token or `*_secret` name, never under a password name.
+//!
 //! ## Why is this bad?
 //! Short, human-chosen passwords are the credentials pattern scanners miss: no prefix, too
 //! little entropy. The name is the evidence, so a named password is reported whatever its
@@ -31,10 +36,15 @@
 //!   silent (test passwords log fake users in, and were most of what this rule found in a
 //!   real tree), `generic-api-key` and the provider rules still report.
 //!
+//! YAML and JSON are read as trees ([`super::structured`]): a key and its value at any
+//! depth, flow maps, block scalars, anchors, the Kubernetes `env:` pair (`- name: X` then
+//! `value: …`) and compose `- KEY=value` items, each reported at the value's line. A file
+//! that does not parse (a Helm template) is read line by line, as every other kind is.
+//!
 //! ## Known problems
-//! TODO: the reading is line-oriented (a regex per assignment form); a value on the line
-//! after its key (YAML block scalars, multi-line strings) is missed, and a YAML/JSON
-//! structure is not read as a tree. Issue 3 asks for structured reading.
+//! TODO: TOML, INI and properties files are still read line by line: a multi-line TOML
+//! string under a password key is missed. In code, a value on the line after its name
+//! (a wrapped call argument) is missed.
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -47,9 +57,10 @@ use super::placeholder::{
 };
 use super::provider_tokens::masked_prefix;
 use super::rule::shannon_entropy;
+use super::structured;
 use crate::document::Document;
 use crate::finding::Severity;
-use crate::kind::FileKind;
+use crate::kind::{ConfigFormat, FileKind};
 use crate::rules::{Findings, RuleMeta};
 
 pub const PASSWORD_ID: &str = "secrets/generic-password";
@@ -76,6 +87,10 @@ const LOCKFILES: &[&str] = &[
 /// Lines longer than this are minified or generated; their names are not meaningful.
 const MAX_LINE: usize = 1000;
 
+/// YAML and JSON files larger than this are read line by line: they are generated data
+/// (API dumps, translations), and a tree of them costs more than it tells.
+const MAX_STRUCTURED: usize = 2 * 1024 * 1024;
+
 /// Name fragments that make a line worth reading.
 const NAME_KEYWORDS: &[&str] = &[
     "pass",
@@ -88,6 +103,9 @@ const NAME_KEYWORDS: &[&str] = &[
     "cred",
     "pat",
     "bearer",
+    // `pandadoc PRIVATE …`, `toggl ACCESS …`: notes that name the key by its kind.
+    "private",
+    "access",
 ];
 
 static PREFILTER: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
@@ -135,6 +153,16 @@ static DOCKER_LEGACY: LazyLock<Option<Regex>> = LazyLock::new(|| {
 static SPACED: LazyLock<Option<Regex>> = LazyLock::new(|| {
     build(
         r#"(?i)(?:^|[^A-Za-z0-9_\-])(?P<name>[A-Za-z0-9_\-]*(?:secret|private|access|token|key|pass|auth)[A-Za-z0-9_\-]*(?:[ \t]+(?:api[ _\-]?)?(?:key|token|secret|private|access))?)[ \t]*[:=]?[ \t]+(?P<val>[A-Za-z0-9][A-Za-z0-9_\-+/=.]{9,})[ \t]*$"#,
+    )
+});
+
+/// `<service>-secret-<value>`, `<service>PRIVATE=<value>`, `<service>_access_token:<value>`:
+/// a service name joined to the kind of credential, then the value, as credentials are
+/// pasted into notes and ad-hoc config. Outside code only, with the random-looking value
+/// gate and at least 16 characters of value.
+static JOINED: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    build(
+        r#"(?i)(?:^|[^A-Za-z0-9_.])(?P<name>[A-Za-z0-9]+[\-_.]?(?:secret|private|access|token)(?:[\-_.]?(?:key|token))?)[\-_.=: ]+(?P<val>[A-Za-z0-9][A-Za-z0-9_\-+/=.]{15,})"#,
     )
 });
 
@@ -201,6 +229,9 @@ const DESCRIPTIVE_SUFFIXES: &[&str] = &[
     "format",
     "id",
     "ids",
+    // `slack_token_uuid`, `keyGuid`: the identifier of a token, not the token.
+    "uuid",
+    "guid",
     "enabled",
     "required",
     "min",
@@ -718,11 +749,24 @@ pub fn check(doc: &Document, taken: &[Range<usize>], out: &mut Findings) {
     if is_skipped_file(doc.path) || is_documentation(doc.path) {
         return;
     }
-    let code = is_code(doc);
+    if !prefilter.is_match(doc.text) {
+        return;
+    }
     // Passwords in tests log a fake user in; they are the bulk of what a generic password
     // rule finds in a real tree. Tokens and keys there are still reported: a random-looking
     // value is real more often, and provider rules run everywhere.
     let passwords = !is_test_path(doc.path);
+    let ctx = Context {
+        doc,
+        passwords,
+        assignment,
+        taken,
+    };
+    if let Some(reading) = structure(doc) {
+        check_structure(&ctx, prefilter, &reading, out);
+        return;
+    }
+    let code = is_code(doc);
     let mut last_line = 0;
     for hit in prefilter.find_iter(doc.text) {
         let line = doc.line_of(hit.start());
@@ -734,28 +778,115 @@ pub fn check(doc: &Document, taken: &[Range<usize>], out: &mut Findings) {
         if range.len() > MAX_LINE {
             continue;
         }
-        check_line(doc, range, code, passwords, assignment, taken, out);
+        check_line(&ctx, range, code, out);
     }
 }
 
-fn check_line(
-    doc: &Document,
-    range: Range<usize>,
-    code: bool,
+/// What every check of one file shares.
+struct Context<'a, 'd> {
+    doc: &'a Document<'d>,
     passwords: bool,
-    assignment: &Regex,
-    taken: &[Range<usize>],
+    assignment: &'a Regex,
+    taken: &'a [Range<usize>],
+}
+
+/// The YAML or JSON tree of `doc`, read for name/value pairs; `None` for other kinds, for
+/// files too large to parse cheaply and for files that do not parse (Helm templates, JSON
+/// with comments), which are read line by line instead.
+fn structure(doc: &Document) -> Option<structured::Reading> {
+    if doc.text.len() > MAX_STRUCTURED {
+        return None;
+    }
+    match doc.kind {
+        // The container rules parse these too: the tree is shared through the cache.
+        FileKind::Compose | FileKind::Kubernetes => {
+            let file = doc.yaml();
+            file.error
+                .is_none()
+                .then(|| structured::read(file, doc.text))
+        }
+        // Nobody else parses these; a file that is not YAML after all (a template) is
+        // read as lines without a warning.
+        FileKind::Config(ConfigFormat::Yaml | ConfigFormat::Json) => {
+            let file = crate::parse::yaml::parse(doc.text);
+            file.error
+                .is_none()
+                .then(|| structured::read(&file, doc.text))
+        }
+        _ => None,
+    }
+}
+
+/// Judges the pairs of a tree by their names; values under other names are read as
+/// text, for connection strings and notes.
+fn check_structure(
+    ctx: &Context,
+    prefilter: &AhoCorasick,
+    reading: &structured::Reading,
     out: &mut Findings,
 ) {
+    for pair in &reading.pairs {
+        let Some(class) = classify_name(&pair.name) else {
+            if !pair.value.contains('\n') && prefilter.is_match(&pair.value) {
+                check_line(ctx, pair.range.clone(), false, out);
+            }
+            continue;
+        };
+        if class == NameClass::Password && !ctx.passwords {
+            continue;
+        }
+        report_if_secret(ctx, class, &pair.name, &pair.value, pair.range.clone(), out);
+    }
+    for range in &reading.loose {
+        let text = ctx.doc.text.get(range.clone()).unwrap_or_default();
+        if range.len() <= MAX_LINE && prefilter.is_match(text) {
+            check_line(ctx, range.clone(), false, out);
+        }
+    }
+}
+
+/// Reports `value` (at `abs` in the file) under `name` unless a provider rule has it or
+/// it is not a secret.
+fn report_if_secret(
+    ctx: &Context,
+    class: NameClass,
+    name: &str,
+    value: &str,
+    abs: Range<usize>,
+    out: &mut Findings,
+) {
+    if ctx
+        .taken
+        .iter()
+        .any(|t| t.start < abs.end && abs.start < t.end)
+    {
+        return;
+    }
+    if !is_secret_value(value, name, class) {
+        return;
+    }
+    let (id, what) = match class {
+        NameClass::Password => (PASSWORD_ID, "password"),
+        NameClass::ApiKey | NameClass::OtherKey => (API_KEY_ID, "credential"),
+    };
+    let message = format!(
+        "{what} `{}` hardcoded in `{name}`",
+        masked_prefix(value.trim())
+    );
+    out.report_secret(id, abs.clone(), abs, message);
+}
+
+fn check_line(ctx: &Context, range: Range<usize>, code: bool, out: &mut Findings) {
+    let (doc, passwords, assignment) = (ctx.doc, ctx.passwords, ctx.assignment);
     let bytes = doc.text.as_bytes();
     let Some(line) = bytes.get(range.clone()) else {
         return;
     };
     let mut candidates: Vec<(Range<usize>, Range<usize>, bool)> = Vec::new();
     assignments(assignment, line, 0, true, &mut candidates);
-    let legacy = [&*DOCKER_LEGACY, &*XML_ELEMENT, &*SPACED];
+    let legacy = [&*DOCKER_LEGACY, &*XML_ELEMENT, &*SPACED, &*JOINED];
     for (i, re) in legacy.iter().enumerate() {
-        if (i == 0 && doc.kind != FileKind::Dockerfile) || (i == 2 && code) {
+        if (i == 0 && doc.kind != FileKind::Dockerfile) || (i >= 2 && code) {
             continue;
         }
         let Some(re) = re else { continue };
@@ -774,7 +905,17 @@ fn check_line(
                 if i == 2 && starts_line && between.iter().any(|b| matches!(b, b':' | b'=')) {
                     continue;
                 }
-                candidates.push((name.range(), val.range(), i == 2));
+                // A value another reading has already named is judged once:
+                // `AWS_SECRET_ACCESS_KEY=…` is an assignment, not a joined name.
+                let (v, seen) = (val.range(), &candidates);
+                if i == 3
+                    && seen
+                        .iter()
+                        .any(|(_, c, _)| c.start < v.end && v.start < c.end)
+                {
+                    continue;
+                }
+                candidates.push((name.range(), val.range(), i >= 2));
             }
         }
     }
@@ -804,22 +945,8 @@ fn check_line(
             continue;
         };
         let abs = range.start + secret.start..range.start + secret.end;
-        if taken.iter().any(|t| t.start < abs.end && abs.start < t.end) {
-            continue;
-        }
-        let value = String::from_utf8_lossy(&bytes[abs.clone()]);
-        if !is_secret_value(&value, &name_text, class) {
-            continue;
-        }
-        let (id, what) = match class {
-            NameClass::Password => (PASSWORD_ID, "password"),
-            NameClass::ApiKey | NameClass::OtherKey => (API_KEY_ID, "credential"),
-        };
-        let message = format!(
-            "{what} `{}` hardcoded in `{name_text}`",
-            masked_prefix(&value)
-        );
-        out.report_secret(id, abs.clone(), abs, message);
+        let value = String::from_utf8_lossy(bytes.get(abs.clone()).unwrap_or_default());
+        report_if_secret(ctx, class, &name_text, &value, abs, out);
     }
 }
 
@@ -923,7 +1050,8 @@ fn is_secret_value(value: &str, name: &str, class: NameClass) -> bool {
         || is_documented_or_placeholder(v.as_bytes())
         || is_reference(v)
         || (is_non_secret_shape(v)
-            && !(class != NameClass::Password && is_uuid(v) && uuid_name(name))
+            && !(is_uuid(v) && uuid_name(name) && (class != NameClass::Password || names_secret(name)))
+            && !(is_long_number(v) && (class != NameClass::Password || names_secret(name)))
             // 40 and 64 hex digits are git ids and checksums elsewhere; under a name
             // that says token or secret they are the token (Sentry, CircleCI, Meraki).
             && !is_hex_digest(v))
@@ -939,6 +1067,7 @@ fn is_secret_value(value: &str, name: &str, class: NameClass) -> bool {
     }
     match class {
         NameClass::Password => true,
+        NameClass::ApiKey | NameClass::OtherKey if is_long_number(v) => true,
         NameClass::ApiKey | NameClass::OtherKey => {
             let classes = [
                 v.bytes().any(|b| b.is_ascii_lowercase()),
@@ -951,11 +1080,24 @@ fn is_secret_value(value: &str, name: &str, class: NameClass) -> bool {
                 && !is_word_shaped(v)
                 && !is_snake_identifier(v)
                 && !is_header_or_option(v)
+                && !is_slash_identifier(v)
                 && (class == NameClass::ApiKey
                     || v.len() >= 20
                     || v.bytes().any(|b| b.is_ascii_digit()))
         }
     }
+}
+
+/// Sixteen digits or more: a numeric token (Asana, Discord client secrets) under a key or
+/// token name. Shorter numbers there are ports, counts and account ids.
+fn is_long_number(v: &str) -> bool {
+    v.len() >= 16 && v.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `client_secret`, `moosendSECRET`: the last word is `secret` itself, and such secrets
+/// are often issued as UUIDs. A `*_password` holding a UUID is an identifier more often.
+fn names_secret(name: &str) -> bool {
+    words(name).last().is_some_and(|w| w == "secret")
 }
 
 /// A UUID is a credential under a key or token name (Heroku, HubSpot and npm tokens are
@@ -1080,6 +1222,26 @@ fn is_header_or_option(v: &str) -> bool {
     header || option
 }
 
+/// Names joined by `/`: `checkout-flow/v2`, `billing-service/keys/v1`, `eu-west-1/orders_v3`
+/// (a feature flag, a key's resource name, a route). Keys in base64 have `/` too, but mix
+/// case and put digits inside their runs of letters.
+fn is_slash_identifier(v: &str) -> bool {
+    let lowercase = v.bytes().all(|b| {
+        b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'/' | b'-' | b'_' | b'.')
+    });
+    // Each piece between separators is a word, a number, or a version such as `v2`.
+    let piece_ok = |p: &str| {
+        p.bytes().all(|b| b.is_ascii_digit())
+            || p.bytes().all(|b| b.is_ascii_lowercase())
+            || (p.len() <= 4 && p.starts_with('v') && p.bytes().skip(1).all(|b| b.is_ascii_digit()))
+    };
+    lowercase
+        && v.contains('/')
+        && v.split(['/', '-', '_', '.'])
+            .filter(|p| !p.is_empty())
+            .all(piece_ok)
+}
+
 /// A C or assembler symbol: `ring_core_0_17_14__aes_hw_set_encrypt_key`,
 /// `X509v3_KU_KEY_ENCIPHERMENT`. Three or more `_`-separated pieces, each of one case.
 fn is_snake_identifier(v: &str) -> bool {
@@ -1166,8 +1328,8 @@ pub fn meta() -> Vec<RuleMeta> {
     );
     password.example = "DB_PASSWORD=Summer2024!".into();
     password.fixed_example = "DB_PASSWORD=${DB_PASSWORD}".into();
-    password.known_problems = "The file is read line by line: a value on the line after its \
-                               key is missed. Silent in documentation (.md, .rst, .adoc, \
+    password.known_problems = "YAML and JSON are read as trees; other files line by line, so \
+                               there a value on the line after its name is missed. Silent in documentation (.md, .rst, .adoc, \
                                .html, *.examples.json, text under docs/) and in tests \
                                (tests/, test_*.py, *_test.go, *.spec.ts): a real password \
                                written only there is missed."
@@ -1415,6 +1577,36 @@ mod tests {
         assert_eq!(
             found("a.py", "dsn = \"host=db password=Tr0ub4dor\"\n").len(),
             1
+        );
+    }
+
+    #[test]
+    fn slash_names_and_numbers_are_judged_by_shape() {
+        for v in [
+            "checkout-flow/v2",
+            "billing-service/keys/v1",
+            "eu-west-1/orders_v3",
+        ] {
+            assert!(is_slash_identifier(v), "{v}");
+        }
+        for v in ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz9", "ab3kd9/q8zr4t"] {
+            assert!(!is_slash_identifier(v), "{v}");
+        }
+        assert!(is_long_number("1204587733291845"));
+        assert!(!is_long_number("123456789012"));
+        assert_eq!(found("a.env", "max_tokens=4096000000000000000\n"), []);
+    }
+
+    #[test]
+    fn minified_lines_are_not_read() {
+        let line = format!(
+            "var a={{}},apiKey=\"q8Zr4tLw0pX2vN7mK3sB\";{}\n",
+            "x=1;".repeat(300)
+        );
+        assert_eq!(found("app.js", &line), []);
+        assert_eq!(
+            found("vendor.min.js", "var apiKey=\"q8Zr4tLw0pX2vN7mK3sB\";\n"),
+            []
         );
     }
 

@@ -14,6 +14,7 @@ pub mod gitleaks;
 pub mod placeholder;
 pub mod provider_tokens;
 pub mod rule;
+pub mod structured;
 
 use super::{Checker, Findings, RuleMeta, Settings};
 use crate::document::Document;

@@ -187,6 +187,7 @@ fn is_at_variable(v: &str) -> bool {
 pub fn is_non_secret_shape(value: &str) -> bool {
     let v = value.trim();
     is_uuid(v)
+        || is_sops_encrypted(v)
         || is_hex_digest(v)
         || v.starts_with("sha1-")
         || v.starts_with("sha256-")
@@ -205,6 +206,12 @@ pub fn is_non_secret_shape(value: &str) -> bool {
                 .is_some_and(|h| h.chars().all(|c| c.is_ascii_hexdigit())))
         || (v.contains("://") && !v.contains('@'))
         || v.contains(char::is_whitespace)
+}
+
+/// A value encrypted in place by SOPS (`ENC[AES256_GCM,data:…,iv:…,tag:…,type:str]`):
+/// ciphertext, whose key is not in the repository.
+fn is_sops_encrypted(v: &str) -> bool {
+    v.starts_with("ENC[") && v.ends_with(']') && v.contains("data:")
 }
 
 /// A stored password hash (Django `pbkdf2_sha256$…`, crypt `$2b$…`, `$6$…`, argon2): the
@@ -343,6 +350,9 @@ mod tests {
         assert!(is_non_secret_shape("Enter your password"));
         assert!(!is_non_secret_shape("s3cr3t-Pa55"));
         assert!(is_non_secret_shape("man3/EVP_PKEY_print_private.pod"));
+        assert!(is_non_secret_shape(
+            "ENC[AES256_GCM,data:q9Xk2Lw==,iv:3fKq8w0pZ1A=,tag:Zm9v8Lq2==,type:str]"
+        ));
         assert!(!is_non_secret_shape("wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz9"));
     }
 
