@@ -18,6 +18,9 @@
 //! A cookie whose name is not a credential (`theme`, `lang`) is never reported, and test
 //! code is skipped (`web_helpers::is_test_path`).
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use tree_sitter::Node;
 
 use crate::document::Document;
@@ -26,7 +29,7 @@ use crate::parse::python::{self, call_arguments, callee_name, named_children, te
 use crate::rules::{Checker, Findings};
 
 use super::web_helpers::{
-    Flag, flag_of, is_test_path, python_setting, report_in_scope, string_value,
+    Flag, flag_of, gate, is_test_path, python_setting, report_in_scope, string_value,
 };
 
 mod clike;
@@ -53,9 +56,7 @@ impl Checker for CookieFlags {
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {
-        // Every case names a cookie somewhere: `set_cookie`, `SESSION_COOKIE_*`,
-        // `res.cookie`, `http.Cookie`, `new Cookie`.
-        if is_test_path(doc.path) || !contains_ignore_case(doc.text, "cookie") {
+        if is_test_path(doc.path) || !gate(&["ookie", "COOKIE"], &COOKIE_WORDS, doc.text) {
             return;
         }
         let sites = if doc.kind == FileKind::Python {
@@ -69,11 +70,16 @@ impl Checker for CookieFlags {
     }
 }
 
-fn contains_ignore_case(text: &str, word: &str) -> bool {
-    text.as_bytes()
-        .windows(word.len())
-        .any(|w| w.eq_ignore_ascii_case(word.as_bytes()))
-}
+/// The cheap test that decides whether the file is parsed: one of the calls or settings
+/// the rule reads (`set_cookie`, `SESSION_COOKIE_HTTPONLY`, `res.cookie(`,
+/// `cookies.set(`, `cookie: {`, `http.Cookie{`, `SetCookie(`, `new Cookie(`,
+/// `ResponseCookie`).
+static COOKIE_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    Regex::new(
+        r"set_(?:signed_)?cookie|_COOKIE_(?:HTTPONLY|SECURE)|\.cookie\(|cookies\.set\(|cookie\s*:|Cookie\s*\{|SetCookie\(|new\s+(?:[\w.]+\.)?Cookie\s*\(|ResponseCookie",
+    )
+    .ok()
+});
 
 /// One cookie being set, with what the code says about its two flags.
 struct Site {

@@ -22,6 +22,9 @@
 //! make authenticated requests and read the answers. Test code is skipped
 //! (`web_helpers::is_test_path`), and so are Java classes named for tests.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use tree_sitter::Node;
 
 use crate::document::Document;
@@ -31,7 +34,7 @@ use crate::parse::treesitter;
 use crate::rules::{Checker, Findings};
 
 use super::web_helpers::{
-    has_wildcard, in_test_class, is_test_path, python_setting, report_in_scope, string_value,
+    gate, has_wildcard, in_test_class, is_test_path, python_setting, report_in_scope, string_value,
 };
 
 const ID: &str = "code/cors-wildcard";
@@ -56,10 +59,8 @@ impl Checker for CorsWildcard {
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {
-        // `CORS`, `cors`, `CrossOrigin`, `Access-Control-Allow-Origin`, `AllowOrigins`.
-        let lower = doc.text.to_ascii_lowercase();
         if is_test_path(doc.path)
-            || !(lower.contains("cors") || lower.contains("origin"))
+            || !gate(&["ors", "ORS", "rigin"], &CORS_WORDS, doc.text)
             || (doc.kind != FileKind::Python && treesitter::is_generated(doc))
         {
             return;
@@ -96,6 +97,12 @@ impl Checker for CorsWildcard {
         }
     }
 }
+
+/// The cheap test that decides whether the file is parsed: every case names CORS
+/// (`CORS_ALLOW_ALL_ORIGINS`, `CORSMiddleware`, `cors()`, the Go packages, Spring's
+/// `CorsRegistry`), Spring's `@CrossOrigin`, or the header itself.
+static CORS_WORDS: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i:cors|access-control-allow-origin)|CrossOrigin").ok());
 
 /// A hit: where to report and what to name in the message.
 type Hit = Option<(std::ops::Range<usize>, String)>;

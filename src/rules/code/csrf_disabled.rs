@@ -15,6 +15,9 @@
 //! classes named for tests or development (`TestingConfig`, `SecurityTestConfig`) are
 //! skipped. Express without `csurf` cannot be seen in one file and is not reported.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
 use tree_sitter::Node;
 
 use crate::document::Document;
@@ -24,7 +27,7 @@ use crate::parse::treesitter;
 use crate::rules::{Checker, Findings};
 
 use super::web_helpers::{
-    in_test_class, is_test_path, python_setting, report_in_scope, string_value,
+    gate, in_test_class, is_test_path, python_setting, report_in_scope, string_value,
 };
 
 const ID: &str = "code/csrf-disabled";
@@ -45,8 +48,7 @@ impl Checker for CsrfDisabled {
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {
-        let lower = doc.text.to_ascii_lowercase();
-        if is_test_path(doc.path) || !(lower.contains("csrf") || doc.text.contains("MIDDLEWARE")) {
+        if is_test_path(doc.path) || !gate(&["srf", "SRF", "MIDDLEWARE"], &CSRF_WORDS, doc.text) {
             return;
         }
         let tree = if doc.kind == FileKind::Python {
@@ -73,6 +75,11 @@ impl Checker for CsrfDisabled {
         }
     }
 }
+
+/// The cheap test that decides whether the file is parsed: `csrf` in any case
+/// (`csrf_exempt`, `WTF_CSRF_ENABLED`, `.csrf()`), or a Django `MIDDLEWARE` setting.
+static CSRF_WORDS: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?i:csrf)|MIDDLEWARE(?:_CLASSES)?\s*=").ok());
 
 type Hit = Option<(std::ops::Range<usize>, String)>;
 

@@ -218,3 +218,10 @@ fn doc_node_at<'d>(doc: &'d Document, at: &Range<usize>) -> Option<Node<'d>> {
     }?;
     tree.root_node().descendant_for_byte_range(at.start, at.end)
 }
+
+/// The cheap test before a parse: one of `words` is in the text (std's substring search,
+/// fast in every build) and then `re` matches it. True also when the pattern failed to
+/// compile (it cannot for the fixed patterns used), so a rule parses rather than misses.
+pub fn gate(words: &[&str], re: &std::sync::LazyLock<Option<regex::Regex>>, text: &str) -> bool {
+    words.iter().any(|w| text.contains(w)) && re.as_ref().is_none_or(|re| re.is_match(text))
+}
