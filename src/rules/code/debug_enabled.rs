@@ -29,6 +29,8 @@ use crate::rules::{Checker, Findings};
 
 mod web;
 
+pub(crate) use web::is_non_production;
+
 const ID: &str = "code/debug-enabled";
 
 pub struct DebugEnabled;

@@ -5,6 +5,12 @@ mod debug_enabled;
 mod environment_logged;
 mod sql_string_building;
 
+// Web hardening checklist: cookies, CORS, CSRF.
+mod cookie_flags;
+mod cors_wildcard;
+mod csrf_disabled;
+mod web_helpers;
+
 use super::Checker;
 
 /// Every checker of the family.
@@ -13,5 +19,9 @@ pub fn checkers() -> Vec<Box<dyn Checker>> {
         Box::new(debug_enabled::DebugEnabled),
         Box::new(environment_logged::EnvironmentLogged),
         Box::new(sql_string_building::SqlStringBuilding),
+        // Web hardening checklist: cookies, CORS, CSRF.
+        Box::new(cookie_flags::CookieFlags),
+        Box::new(cors_wildcard::CorsWildcard),
+        Box::new(csrf_disabled::CsrfDisabled),
     ]
 }

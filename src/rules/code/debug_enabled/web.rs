@@ -43,7 +43,7 @@ fn sets_development_env(text: &str) -> bool {
 /// Test files and development-only configuration: `*.test.ts`, `*.spec.js`,
 /// `*_test.go`, anything under `test`/`tests`/`__tests__`, Spring profiles named for
 /// development or tests (`application-dev.yml`, `application-local.properties`).
-fn is_non_production(path: &str) -> bool {
+pub(crate) fn is_non_production(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let (dirs, name) = lower.rsplit_once('/').unwrap_or(("", &lower));
     if dirs
