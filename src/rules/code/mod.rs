@@ -5,6 +5,12 @@ mod debug_enabled;
 mod environment_logged;
 mod sql_string_building;
 
+// Hardening-checklist rules: JWT algorithm, token lifetime, secrets in logs.
+mod jwt_algorithm;
+mod long_lived_access_token;
+mod sensitive_data_logged;
+mod syntax;
+
 use super::Checker;
 
 /// Every checker of the family.
@@ -13,5 +19,9 @@ pub fn checkers() -> Vec<Box<dyn Checker>> {
         Box::new(debug_enabled::DebugEnabled),
         Box::new(environment_logged::EnvironmentLogged),
         Box::new(sql_string_building::SqlStringBuilding),
+        // Hardening-checklist rules (issue 5).
+        Box::new(jwt_algorithm::JwtAlgorithm),
+        Box::new(long_lived_access_token::LongLivedAccessToken),
+        Box::new(sensitive_data_logged::SensitiveDataLogged),
     ]
 }
