@@ -136,16 +136,16 @@ fn algorithms_at<'t>(
         return vec![(node, alg)];
     }
     // java-jwt `Algorithm.HMAC256(secret)`, `Algorithm.none()`.
-    if let Some((Some(receiver), name, _)) = call_parts(doc, node) {
-        if text(doc, receiver) == "Algorithm" {
-            let alg = match name {
-                "HMAC256" | "HMAC384" | "HMAC512" => Some(Alg::Hmac(name.replace("MAC", "S"))),
-                "none" => Some(Alg::None),
-                _ => None,
-            };
-            if let Some(alg) = alg {
-                return vec![(node, alg)];
-            }
+    if let Some((Some(receiver), name, _)) = call_parts(doc, node)
+        && text(doc, receiver) == "Algorithm"
+    {
+        let alg = match name {
+            "HMAC256" | "HMAC384" | "HMAC512" => Some(Alg::Hmac(name.replace("MAC", "S"))),
+            "none" => Some(Alg::None),
+            _ => None,
+        };
+        if let Some(alg) = alg {
+            return vec![(node, alg)];
         }
     }
     let Some(value) = algorithm_position(doc, node) else {

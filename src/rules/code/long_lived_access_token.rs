@@ -185,7 +185,7 @@ fn lifetime_at<'t>(eval: &Eval, node: Node<'t>) -> Option<(Node<'t>, f64)> {
         if matches!(name.as_str(), "expiresIn" | "expires_in") && doc.kind != FileKind::Python {
             let seconds = match eval.value(value, 0)? {
                 // A string without a unit is milliseconds to jsonwebtoken's `ms`.
-                Quantity::Number(n) if value.kind() != "number" => n / 1000.0,
+                Quantity::Number(n) if eval.is_string(value) => n / 1000.0,
                 q => q.seconds(1.0)?,
             };
             return (!other_token_context(doc, node)).then_some((value, seconds));
@@ -328,6 +328,21 @@ struct Eval<'d, 'a, 't> {
 }
 
 impl Eval<'_, '_, '_> {
+    /// True when `node` is a string literal, or a constant of the file bound to one.
+    fn is_string(&self, node: Node) -> bool {
+        let mut node = node;
+        for _ in 0..8 {
+            if string_value(self.doc, node).is_some() {
+                return true;
+            }
+            match self.constants.get(text(self.doc, node)) {
+                Some(bound) if node.kind() == "identifier" => node = *bound,
+                _ => return false,
+            }
+        }
+        false
+    }
+
     /// What `node` evaluates to, when the code fixes it.
     fn value(&self, node: Node, depth: usize) -> Option<Quantity> {
         if depth > 8 {

@@ -51,6 +51,10 @@ impl Checker for SensitiveDataLogged {
         let Some(tree) = syntax::tree(doc) else {
             return;
         };
+        // In a lexer or tokenizer a `token` is a piece of text, not a credential.
+        let lexical = ["tokenize", "lexer", "Lexer", "Tokenizer"]
+            .iter()
+            .any(|w| doc.text.contains(w));
         let mut calls = Vec::new();
         walk(tree.root_node(), |n| {
             if matches!(n.kind(), "call" | "call_expression" | "method_invocation") {
@@ -64,7 +68,7 @@ impl Checker for SensitiveDataLogged {
             if !is_log_call(doc, receiver, name) {
                 continue;
             }
-            if let Some(secret) = sensitive_argument(doc, args) {
+            if let Some(secret) = sensitive_argument(doc, args, lexical) {
                 let callee = match receiver {
                     Some(r) => format!("{}.{name}", text(doc, r)),
                     None => name.to_string(),
@@ -79,6 +83,7 @@ impl Checker for SensitiveDataLogged {
                 );
             }
         }
+        assert!(!is_sensitive("token", true));
     }
 }
 
@@ -140,7 +145,7 @@ fn is_log_call(doc: &Document, receiver: Option<Node>, name: &str) -> bool {
 }
 
 /// The first argument expression that names a secret.
-fn sensitive_argument<'t>(doc: &Document, args: Node<'t>) -> Option<Node<'t>> {
+fn sensitive_argument<'t>(doc: &Document, args: Node<'t>, lexical: bool) -> Option<Node<'t>> {
     let mut found = None;
     for arg in named_children(args) {
         let arg = match arg.kind() {
@@ -151,7 +156,7 @@ fn sensitive_argument<'t>(doc: &Document, args: Node<'t>) -> Option<Node<'t>> {
             },
             _ => arg,
         };
-        visit(doc, arg, &mut found);
+        visit(doc, arg, lexical, &mut found);
         if found.is_some() {
             break;
         }
@@ -160,13 +165,13 @@ fn sensitive_argument<'t>(doc: &Document, args: Node<'t>) -> Option<Node<'t>> {
 }
 
 /// Looks for a sensitive name in `node`, skipping what does not reach the output as is.
-fn visit<'t>(doc: &Document, node: Node<'t>, found: &mut Option<Node<'t>>) {
+fn visit<'t>(doc: &Document, node: Node<'t>, lexical: bool, found: &mut Option<Node<'t>>) {
     if found.is_some() {
         return;
     }
     match node.kind() {
         "identifier" | "shorthand_property_identifier" => {
-            if is_sensitive(text(doc, node)) {
+            if is_sensitive(text(doc, node), lexical) {
                 *found = Some(node);
             }
             return;
@@ -176,7 +181,7 @@ fn visit<'t>(doc: &Document, node: Node<'t>, found: &mut Option<Node<'t>>) {
             let last = ["attribute", "property", "field"]
                 .iter()
                 .find_map(|f| node.child_by_field_name(f));
-            if last.is_some_and(|l| is_sensitive(text(doc, l))) {
+            if last.is_some_and(|l| is_sensitive(text(doc, l), lexical)) {
                 *found = Some(node);
             }
             return;
@@ -184,7 +189,7 @@ fn visit<'t>(doc: &Document, node: Node<'t>, found: &mut Option<Node<'t>>) {
         // `{ password: "x" }`: the key is not logged data, the value is looked at.
         "pair" => {
             if let Some(value) = node.child_by_field_name("value") {
-                visit(doc, value, found);
+                visit(doc, value, lexical, found);
             }
             return;
         }
@@ -198,68 +203,85 @@ fn visit<'t>(doc: &Document, node: Node<'t>, found: &mut Option<Node<'t>>) {
             return;
         }
         for arg in named_children(args) {
-            visit(doc, arg, found);
+            visit(doc, arg, lexical, found);
         }
         return;
     }
     for child in named_children(node) {
-        visit(doc, child, found);
+        visit(doc, child, lexical, found);
     }
 }
 
-/// Calls whose result does not reveal their argument.
+/// Calls whose result does not reveal their argument: `len(..)`, `mask_token(..)`,
+/// `isValid(..)`, `hash(..)`.
 fn reduces(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
+    let words = words(name);
+    let Some(first) = words.first() else {
+        return false;
+    };
     matches!(
-        lower.as_str(),
-        "len" | "length" | "bool" | "type" | "isinstance" | "count" | "size" | "id"
-    ) || [
-        "mask",
-        "redact",
-        "hash",
-        "sha",
-        "md5",
-        "bcrypt",
-        "hmac",
-        "censor",
-        "obfuscate",
-        "is_",
-        "has_",
-        "verify",
-        "check",
-        "valid",
-    ]
-    .iter()
-    .any(|p| lower.starts_with(p))
-        || lower.contains("mask")
-        || lower.contains("redact")
+        first.as_str(),
+        "len"
+            | "length"
+            | "bool"
+            | "type"
+            | "isinstance"
+            | "count"
+            | "size"
+            | "id"
+            | "is"
+            | "has"
+            | "check"
+            | "verify"
+            | "validate"
+            | "valid"
+    ) || words.iter().any(|w| {
+        [
+            "mask",
+            "redact",
+            "hash",
+            "sha",
+            "md5",
+            "bcrypt",
+            "hmac",
+            "censor",
+            "obfuscate",
+        ]
+        .iter()
+        .any(|p| w.starts_with(p))
+    })
 }
 
 /// The naming rule (see the module documentation).
-fn is_sensitive(name: &str) -> bool {
+fn is_sensitive(name: &str, lexical: bool) -> bool {
     let words = words(name);
     let Some(last) = words.last() else {
         return false;
     };
+    if lexical && last == "token" {
+        return false;
+    }
     let before = words.len().checked_sub(2).and_then(|i| words.get(i));
-    let secret = matches!(
-        last.as_str(),
-        "password"
-            | "passwd"
-            | "pwd"
-            | "passphrase"
-            | "secret"
-            | "token"
-            | "credential"
-            | "credentials"
-            | "apikey"
-    ) || (last == "key"
-        && before.is_some_and(|b| {
-            matches!(
-                b.as_str(),
-                "api" | "secret" | "private" | "signing" | "access" | "encryption"
-            )
-        }));
+    // `pwd` alone is as often the working directory as a password: only `db_pwd`-like.
+    let secret = (last == "pwd" && words.len() > 1)
+        || matches!(
+            last.as_str(),
+            "password"
+                | "passwd"
+                | "passphrase"
+                | "secret"
+                | "token"
+                | "credential"
+                | "credentials"
+                | "apikey"
+        )
+        || (last == "key"
+            && before.is_some_and(|b| {
+                matches!(
+                    b.as_str(),
+                    "api" | "secret" | "private" | "signing" | "access" | "encryption"
+                )
+            }));
     const NOT_THE_SECRET: [&str; 18] = [
         "hashed",
         "masked",
@@ -297,7 +319,7 @@ mod tests {
             "access_token",
             "db_pwd",
         ] {
-            assert!(is_sensitive(name), "{name}");
+            assert!(is_sensitive(name, false), "{name}");
         }
         for name in [
             "password_reset_url",
@@ -308,8 +330,10 @@ mod tests {
             "next_page_token",
             "keyboard",
             "monkey",
+            "pwd",
         ] {
-            assert!(!is_sensitive(name), "{name}");
+            assert!(!is_sensitive(name, false), "{name}");
         }
+        assert!(!is_sensitive("token", true));
     }
 }
