@@ -20,12 +20,11 @@
 //! are skipped (see [`syntax::is_test_source`]).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
-
-use regex::Regex;
 use tree_sitter::Node;
 
-use super::syntax::{self, assigned_name, assigned_value, call_parts, pair_parts, string_value};
+use super::syntax::{
+    self, assigned_name, assigned_value, call_parts, contains_any, pair_parts, string_value,
+};
 use crate::document::Document;
 use crate::kind::FileKind;
 use crate::parse::python::{named_children, text, walk};
@@ -74,12 +73,24 @@ impl Checker for JwtAlgorithm {
     }
 }
 
-/// The cheap test that decides whether the file is parsed at all.
+/// The cheap test that decides whether the file is parsed at all: an HMAC or `none`
+/// algorithm name, and for a bare `"none"` string (common in any code) a JWT library too.
+/// Plain substring tests: they stay fast in unoptimised builds too.
 fn mentions_algorithm(text: &str) -> bool {
-    static WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r#"HS(?:256|384|512)|HMAC(?:256|384|512)|SigningMethodNone|UnsafeAllowNone|Algorithm\.none|SignatureAlgorithm\.NONE|["'](?i:none)["']"#).ok()
-    });
-    WORDS.as_ref().is_none_or(|re| re.is_match(text))
+    const NAMES: [&str; 9] = [
+        "HS256",
+        "HS384",
+        "HS512",
+        "HMAC256",
+        "HMAC384",
+        "HMAC512",
+        "SigningMethodNone",
+        "UnsafeAllowNone",
+        "lgorithm.none",
+    ];
+    contains_any(text, &NAMES)
+        || (contains_any(text, &["\"none\"", "'none'", "SignatureAlgorithm.NONE"])
+            && contains_any(text, &["jwt", "JWT", "Jwt", "jose"]))
 }
 
 /// The algorithm a name or literal means, if it is one this rule reports.

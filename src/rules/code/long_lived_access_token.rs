@@ -21,14 +21,11 @@
 //! function that names them, is skipped. Test sources are skipped.
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
-
-use regex::Regex;
 use tree_sitter::Node;
 
 use super::syntax::{
-    self, assigned_name, assigned_value, binary_parts, call_parts, enclosing_function_name,
-    enclosing_statement, number_value, pair_parts, string_value, words,
+    self, assigned_name, assigned_value, binary_parts, call_parts, contains_any,
+    enclosing_function_name, enclosing_statement, number_value, pair_parts, string_value, words,
 };
 use crate::document::Document;
 use crate::kind::FileKind;
@@ -89,11 +86,24 @@ impl Checker for LongLivedAccessToken {
     }
 }
 
-/// The cheap test that decides whether the file is parsed at all.
+/// The cheap test that decides whether the file is parsed at all: a JWT or access-token
+/// word and a lifetime word. Plain substring tests: fast in unoptimised builds too.
 fn mentions_lifetime(text: &str) -> bool {
-    static WORDS: LazyLock<Option<Regex>> =
-        LazyLock::new(|| Regex::new(r#"(?i)expir|lifetime|ttl|validity|["']exp["']"#).ok());
-    WORDS.as_ref().is_none_or(|re| re.is_match(text))
+    const TOKEN: [&str; 8] = [
+        "jwt",
+        "JWT",
+        "Jwt",
+        "jose",
+        "ACCESS_TOKEN",
+        "access_token",
+        "accessToken",
+        "AccessToken",
+    ];
+    const LIFETIME: [&str; 14] = [
+        "expir", "Expir", "EXPIR", "lifetime", "Lifetime", "LIFETIME", "TTL", "Ttl", "ttl",
+        "validity", "Validity", "VALIDITY", "\"exp\"", "'exp'",
+    ];
+    contains_any(text, &TOKEN) && contains_any(text, &LIFETIME)
 }
 
 /// Words that make a token something other than an access token.

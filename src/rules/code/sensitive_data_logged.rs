@@ -13,12 +13,9 @@
 //! message string are never looked at; arguments wrapped in a call that reduces them
 //! (`len(password)`, `mask(token)`, `hash(..)`) are not either. Test sources are skipped.
 
-use std::sync::LazyLock;
-
-use regex::Regex;
 use tree_sitter::Node;
 
-use super::syntax::{self, call_parts, words};
+use super::syntax::{self, call_parts, contains_any, words};
 use crate::document::Document;
 use crate::kind::FileKind;
 use crate::parse::python::{named_children, text, walk};
@@ -87,16 +84,69 @@ impl Checker for SensitiveDataLogged {
     }
 }
 
-/// The cheap test that decides whether the file is parsed at all: a secret-like word
-/// and a logging word.
+/// The cheap test that decides whether the file is parsed at all: a logging word with a
+/// secret-like word on its line or the next two (a log call split over lines). Plain
+/// substring tests, line by line only once the whole text has both: most files that
+/// mention a token and a log never log the token, and parsing them would dominate.
 fn mentions_secret_and_log(text: &str) -> bool {
-    static SECRET: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r"(?i)passw|pwd|secret|token|api_?key|credential|passphrase|private_?key").ok()
-    });
-    static LOG: LazyLock<Option<Regex>> =
-        LazyLock::new(|| Regex::new(r"(?i)print|log|console|\.(?:info|debug|warn|error)\(").ok());
-    let hit = |re: &LazyLock<Option<Regex>>| re.as_ref().is_none_or(|re| re.is_match(text));
-    hit(&SECRET) && hit(&LOG)
+    const SECRET: [&str; 29] = [
+        "password",
+        "Password",
+        "PASSWORD",
+        "passwd",
+        "pwd",
+        "PWD",
+        "secret",
+        "Secret",
+        "SECRET",
+        "token",
+        "Token",
+        "TOKEN",
+        "apiKey",
+        "api_key",
+        "ApiKey",
+        "API_KEY",
+        "credential",
+        "Credential",
+        "CREDENTIAL",
+        "passphrase",
+        "rivateKey",
+        "rivate_key",
+        "RIVATE_KEY",
+        "igningKey",
+        "igning_key",
+        "IGNING_KEY",
+        "ccessKey",
+        "ccess_key",
+        "CCESS_KEY",
+    ];
+    const LOG: [&str; 13] = [
+        "print",
+        "console.",
+        "log.",
+        "LOG.",
+        "LOGGER.",
+        "logger.",
+        "Logger.",
+        "logging.",
+        "System.out",
+        "System.err",
+        "fmt.",
+        "slog.",
+        "sugar.",
+    ];
+    if !(contains_any(text, &SECRET) && contains_any(text, &LOG)) {
+        return false;
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    lines.iter().enumerate().any(|(i, line)| {
+        contains_any(line, &LOG)
+            && lines
+                .iter()
+                .skip(i)
+                .take(3)
+                .any(|l| contains_any(l, &SECRET))
+    })
 }
 
 /// True for a print or logging call: `print`, `console.*`, `log.*`/`logger.*`/

@@ -36,6 +36,11 @@ pub fn is_test_source(path: &str) -> bool {
         || lower.contains("/src/test/")
 }
 
+/// True when `text` contains one of `needles`: the rules' cheap test before parsing.
+pub fn contains_any(text: &str, needles: &[&str]) -> bool {
+    needles.iter().any(|n| text.contains(n))
+}
+
 /// The value of a string literal without placeholders, in any of the five grammars.
 pub fn string_value(doc: &Document, node: Node) -> Option<String> {
     match node.kind() {
