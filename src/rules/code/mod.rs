@@ -10,6 +10,11 @@ mod cookie_flags;
 mod cors_wildcard;
 mod csrf_disabled;
 mod web_helpers;
+// Hardening-checklist rules: JWT algorithm, token lifetime, secrets in logs.
+mod jwt_algorithm;
+mod long_lived_access_token;
+mod sensitive_data_logged;
+mod syntax;
 
 use super::Checker;
 
@@ -23,5 +28,9 @@ pub fn checkers() -> Vec<Box<dyn Checker>> {
         Box::new(cookie_flags::CookieFlags),
         Box::new(cors_wildcard::CorsWildcard),
         Box::new(csrf_disabled::CsrfDisabled),
+        // JWT algorithm, token lifetime, secrets in logs.
+        Box::new(jwt_algorithm::JwtAlgorithm),
+        Box::new(long_lived_access_token::LongLivedAccessToken),
+        Box::new(sensitive_data_logged::SensitiveDataLogged),
     ]
 }

@@ -1282,7 +1282,7 @@ fn is_documentation(path: &str) -> bool {
 /// Test code and its fixtures: a `test`/`tests`/`spec`/`__tests__`/`testdata`/`fixtures`
 /// directory, or a file named as a test (`test_x.py`, `x_test.go`, `x.test.ts`,
 /// `x.spec.js`, `tests.py`, `conftest.py`).
-fn is_test_path(path: &str) -> bool {
+pub(crate) fn is_test_path(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let mut parts = lower.rsplit('/');
     let name = parts.next().unwrap_or(&lower);
