@@ -4,6 +4,8 @@
 //! For each container (init containers too), with the container's `securityContext`
 //! winning over the pod's: flags `runAsUser: 0` (on that line), `runAsNonRoot: false`
 //! with no non-zero `runAsUser` (on that line), and neither being set (on the container).
+//! A pod spec that is not a mapping (Kubernetes rejects it, but a template may still
+//! produce it) is flagged too: nothing in it can be shown to make the pod non-root.
 //!
 //! ## Known problems
 //! The image's own `USER` is not known: a container whose image sets a non-root user but
@@ -12,7 +14,7 @@
 
 use std::collections::HashSet;
 
-use super::workloads::{containers, security};
+use super::workloads::{containers, malformed_pod_specs, security};
 use crate::document::Document;
 use crate::kind::FileKind;
 use crate::parse::yaml::Node;
@@ -58,6 +60,17 @@ impl Checker for RootUser {
             }
             let range = at.pos.offset..doc.line_range(at.pos.line).end.max(at.pos.offset);
             out.report(ID, range, format!("container `{}` {message}", c.name()));
+        }
+        // Fail closed: a pod spec that cannot be read sets no non-root user either.
+        for pod in malformed_pod_specs(doc) {
+            let range = pod.pos.offset..doc.line_range(pod.pos.line).end.max(pod.pos.offset);
+            out.report(
+                ID,
+                range,
+                "the pod spec is not a mapping, so nothing sets `runAsNonRoot: true`: its \
+                 containers may run as root"
+                    .to_string(),
+            );
         }
     }
 }

@@ -54,6 +54,21 @@ pub fn containers<'d>(doc: &'d Document, warn: bool) -> Vec<Container<'d>> {
     all
 }
 
+/// The pod specs in `doc` that are not mappings (a list where the map belongs): nothing in
+/// them can be read, so no setting in them makes the pod safe.
+pub fn malformed_pod_specs<'d>(doc: &'d Document) -> Vec<&'d Node> {
+    if doc.text.contains("{{") {
+        return Vec::new();
+    }
+    doc.yaml()
+        .documents
+        .iter()
+        .flat_map(objects)
+        .filter_map(pod_spec)
+        .filter(|pod| pod.as_map().is_none() && !pod.is_null())
+        .collect()
+}
+
 /// The objects of one YAML document: the document itself, or the `items` of a `kind: List`
 /// (what `kubectl get -o yaml` prints and `kubectl apply` accepts), each of them checked
 /// like a document of its own.
