@@ -155,7 +155,6 @@ enum Open {
 
 struct Builder<'a> {
     text: &'a str,
-    line_starts: Vec<usize>,
     /// The last position converted, as (character index, byte offset): markers arrive in
     /// order, so each conversion walks only the characters since the previous one.
     cursor: (usize, usize),
@@ -169,11 +168,8 @@ struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     fn new(text: &'a str) -> Self {
-        let mut line_starts = vec![0];
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         Builder {
             text,
-            line_starts,
             cursor: (0, 0),
             ascii: text.is_ascii(),
             stack: Vec::new(),
