@@ -91,7 +91,7 @@ pub enum ConfigError {
 impl Config {
     /// Loads `path`, reporting the line and column of any error.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = read_config_file(path).map_err(|source| ConfigError::Read {
             path: path.to_path_buf(),
             source,
         })?;
@@ -142,8 +142,21 @@ impl Config {
         let mut compiled = custom::load(&self.secrets.rules, &origin, &taken)
             .map_err(|e| invalid(format!("[[secrets.rules]] `{}`: {}", e.id, e.message)))?;
         if let Some(file) = &self.secrets.gitleaks_config {
-            let full = path.parent().unwrap_or(Path::new(".")).join(file);
-            let text = std::fs::read_to_string(&full).map_err(|e| {
+            let folder = path.parent().unwrap_or(Path::new("."));
+            let full = folder.join(file);
+            // The configuration may come with the repository being scanned: what it names
+            // must stay inside the configuration's folder.
+            let inside = match (folder.canonicalize(), full.canonicalize()) {
+                (Ok(folder), Ok(target)) => target.starts_with(folder),
+                _ => true,
+            };
+            if !inside {
+                return Err(invalid(format!(
+                    "[secrets] gitleaks_config: {} is outside the configuration's folder",
+                    full.display()
+                )));
+            }
+            let text = read_config_file(&full).map_err(|e| {
                 invalid(format!(
                     "[secrets] gitleaks_config: cannot read {}: {e}",
                     full.display()
@@ -228,12 +241,45 @@ impl Config {
     /// Finds `.smartedu-lint.toml` in `root` or the nearest folder above it.
     pub fn discover(root: &Path) -> Option<PathBuf> {
         let start = if root.is_file() { root.parent()? } else { root };
+        // A bare file name (`settings.py`, as pre-commit passes it) has the empty parent.
+        let start = if start.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            start
+        };
         let start = start.canonicalize().ok()?;
-        start
-            .ancestors()
-            .map(|dir| dir.join(FILE_NAME))
-            .find(|candidate| candidate.is_file())
+        for dir in start.ancestors() {
+            let candidate = dir.join(FILE_NAME);
+            if candidate.is_file() {
+                return Some(candidate);
+            }
+            // A repository's scan is configured by the repository, not by a folder
+            // that happens to hold it.
+            if dir.join(".git").exists() {
+                return None;
+            }
+        }
+        None
     }
+}
+
+/// Reads a configuration file: a regular file (not a FIFO or a device, which could block
+/// or never end) of at most 4 MiB.
+fn read_config_file(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    const LIMIT: u64 = 4 << 20;
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    if meta.len() > LIMIT {
+        return Err(std::io::Error::other("larger than 4 MiB"));
+    }
+    let mut text = String::new();
+    std::fs::File::open(path)?
+        .take(LIMIT)
+        .read_to_string(&mut text)?;
+    Ok(text)
 }
 
 /// Levenshtein distance, for "did you mean" hints.

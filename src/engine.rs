@@ -321,7 +321,7 @@ impl Engine {
             path: doc.path.to_string(),
             span,
             bytes: raw.bytes,
-            message: raw.message,
+            message: mask_message(doc, masks, raw.message),
             fingerprint,
             line_hash: String::new(),
             origin: Default::default(),
@@ -329,6 +329,19 @@ impl Engine {
             rule_id: raw.rule_id,
         }
     }
+}
+
+/// `message` with every secret found in the file masked: rules quote source expressions
+/// (`Github("ghp_…").token` is passed to `logging.debug`), and a quote must not carry a
+/// secret that the snippet masks.
+fn mask_message(doc: &Document, masks: &[Range<usize>], message: String) -> String {
+    let mut message = message;
+    for secret in masks.iter().filter_map(|m| doc.text.get(m.clone())) {
+        if secret.len() >= 4 && message.contains(secret) {
+            message = message.replace(secret, &crate::fingerprint::redact(secret));
+        }
+    }
+    message
 }
 
 /// Gathers what the discoverers' threads report.

@@ -240,6 +240,69 @@ fn secrets_are_redacted_in_every_format() {
 }
 
 #[test]
+fn a_secret_quoted_in_another_rule_s_message_is_masked_too() {
+    // The log rule quotes the logged expression, which holds the key itself.
+    let key = fake_aws_key();
+    let dir = tree(&[(
+        "app.py",
+        &format!("import logging\nlogging.info(\"%s\", Client(\"{key}\").secret_key)\n"),
+    )]);
+    for format in ["human", "json", "sarif", "github"] {
+        let out = lint(dir.path())
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).to_string();
+        assert!(text.contains("sensitive-data-logged"), "{format}: {text}");
+        assert!(
+            !text.contains(&key[..10]),
+            "{format} leaks the secret: {text}"
+        );
+    }
+}
+
+#[test]
+fn a_bare_file_name_finds_the_configuration_from_the_working_directory() {
+    // pre-commit passes paths relative to the repository's top, often bare names.
+    let dir = tree(&[
+        (
+            ".smartedu-lint.toml",
+            "[rules]\ndisable = [\"code/debug-enabled\"]\n",
+        ),
+        ("settings.py", "DEBUG = True\n"),
+        ("app/settings.py", "DEBUG = True\n"),
+    ]);
+    let (found, _) = json_findings(dir.path(), &["settings.py", "app/settings.py"]);
+    assert!(found.is_empty(), "{found:?}");
+}
+
+#[test]
+fn a_gitleaks_config_outside_the_configuration_s_folder_or_not_a_file_is_refused() {
+    let dir = tree(&[
+        (
+            "repo/.smartedu-lint.toml",
+            "[secrets]\ngitleaks_config = \"../gl.toml\"\n",
+        ),
+        (
+            "gl.toml",
+            "[[rules]]\nid = \"x\"\nregex = '''x_[0-9]{8}'''\n",
+        ),
+        ("repo/a.txt", "nothing\n"),
+    ]);
+    let out = lint(&dir.path().join("repo")).arg(".").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("outside the configuration's folder"), "{err}");
+
+    let out = lint(dir.path())
+        .args(["-c", "/dev/zero", "repo"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
+}
+
+#[test]
 fn fail_on_sets_the_threshold() {
     // An unpinned image is medium: below `high`, at `medium`.
     let dir = tree(&[("Dockerfile", "FROM node:latest\nUSER node\n")]);
