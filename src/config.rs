@@ -194,27 +194,9 @@ impl Config {
     fn resolve_rule_names(&mut self, path: &Path) -> Result<(), ConfigError> {
         let meta = self.all_meta();
         let resolve = |key: &str, name: &str| -> Result<String, ConfigError> {
-            if meta.contains_key(name) {
-                return Ok(name.to_string());
-            }
-            let family = name.trim_end_matches('*').trim_end_matches('/');
-            if meta.values().any(|m| m.family() == family) {
-                return Ok(format!("{family}/"));
-            }
-            if let Some(m) = meta
-                .values()
-                .find(|m| m.aliases.iter().any(|a| a.eq_ignore_ascii_case(name)))
-            {
-                return Ok(m.id.clone());
-            }
-            let nearest = meta
-                .keys()
-                .min_by_key(|id| edit_distance(id, name))
-                .map(|id| format!("; did you mean `{id}`?"))
-                .unwrap_or_default();
-            Err(ConfigError::Invalid {
+            resolve_name(&meta, name).map_err(|message| ConfigError::Invalid {
                 path: path.to_path_buf(),
-                message: format!("[rules] {key}: unknown rule `{name}`{nearest}"),
+                message: format!("[rules] {key}: {message}"),
             })
         };
         for name in &mut self.rules.disable {
@@ -261,6 +243,31 @@ impl Config {
         }
         None
     }
+}
+
+/// A rule name as written by a user, in canonical form: an id, or a family as `family/`.
+/// Aliases (`DL3002`) become their rule's id; `docker` and `docker/*` become `docker/`.
+/// An unknown name is an error naming the nearest known id.
+pub fn resolve_name(meta: &BTreeMap<String, RuleMeta>, name: &str) -> Result<String, String> {
+    if meta.contains_key(name) {
+        return Ok(name.to_string());
+    }
+    let family = name.trim_end_matches('*').trim_end_matches('/');
+    if meta.values().any(|m| m.family() == family) {
+        return Ok(format!("{family}/"));
+    }
+    if let Some(m) = meta
+        .values()
+        .find(|m| m.aliases.iter().any(|a| a.eq_ignore_ascii_case(name)))
+    {
+        return Ok(m.id.clone());
+    }
+    let nearest = meta
+        .keys()
+        .min_by_key(|id| edit_distance(id, name))
+        .map(|id| format!("; did you mean `{id}`?"))
+        .unwrap_or_default();
+    Err(format!("unknown rule `{name}`{nearest}"))
 }
 
 /// Reads a configuration file: a regular file (not a FIFO or a device, which could block

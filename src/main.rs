@@ -110,7 +110,7 @@ fn run(cli: &Cli) -> Result<u8> {
     let mut config = load_config(cli, &roots[0])?;
     rules::install_custom(config.custom_meta());
     if !cli.only.is_empty() {
-        restrict_to(&mut config, &cli.only);
+        restrict_to(&mut config, &cli.only)?;
     }
     if cli.report_unused_ignores {
         enable_unused_ignores(&mut config);
@@ -312,17 +312,28 @@ fn shown_path(path: &std::path::Path, base: &std::path::Path) -> String {
     shown.to_string_lossy().replace('\\', "/")
 }
 
-/// `--only`: every built-in rule that no pattern names is disabled.
-fn restrict_to(config: &mut Config, only: &[String]) {
+/// `--only`: every rule that no pattern names is disabled. Names resolve as in the
+/// configuration (ids, aliases, families); an unknown one is a usage error, not a scan
+/// that silently checks nothing.
+fn restrict_to(config: &mut Config, only: &[String]) -> Result<()> {
+    let meta = config.all_meta();
+    let only = only
+        .iter()
+        .map(|name| {
+            smartedu_lint::config::resolve_name(&meta, name)
+                .map_err(|message| anyhow::anyhow!("--only: {message}"))
+        })
+        .collect::<Result<Vec<_>>>()?;
     let named = |id: &str| {
         only.iter()
             .any(|p| p == id || (p.ends_with('/') && id.starts_with(p.as_str())))
     };
-    for id in rules::catalog().keys() {
+    for id in meta.keys() {
         if !named(id) {
             config.rules.disable.push(id.clone());
         }
     }
+    Ok(())
 }
 
 #[allow(clippy::print_stdout)]

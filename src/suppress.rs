@@ -57,9 +57,16 @@ pub fn suppressed_by(
 
 fn is_comment_line(line: &str) -> bool {
     let t = line.trim_start();
-    ["#", "//", "/*", "*", "--", ";", "<!--"]
-        .iter()
-        .any(|p| t.starts_with(p))
+    // A block comment closed on the line with code after it (`/* marker */ call();`)
+    // covers that code only, not the next line.
+    for (open, close) in [("/*", "*/"), ("<!--", "-->")] {
+        if let Some(body) = t.strip_prefix(open) {
+            return body
+                .find(close)
+                .is_none_or(|end| body[end + close.len()..].trim().is_empty());
+        }
+    }
+    ["#", "//", "*", "--", ";"].iter().any(|p| t.starts_with(p))
 }
 
 /// The comment part of a line: from the first comment opener that starts the line or
@@ -281,6 +288,18 @@ mod tests {
         let doc = Document::new("f", FileKind::Text, text);
         let meta = crate::rules::builtin_meta().get(rule);
         is_suppressed(&doc, line, meta, rule)
+    }
+
+    #[test]
+    fn a_block_comment_before_code_covers_its_own_line_only() {
+        let text = "/* smartedu-lint: ignore */ app.use(cors());\nconst k = 1;\n";
+        assert!(suppressed(text, 1, "code/cors-wildcard"));
+        assert!(!suppressed(text, 2, "secrets/aws-access-key"));
+        let html = "<!-- smartedu-lint: ignore --> <b>x</b>\ny\n";
+        assert!(!suppressed(html, 2, "secrets/aws-access-key"));
+        // Alone on its line, a block comment covers the next line.
+        let alone = "/* smartedu-lint: ignore */\nconst k = 1;\n";
+        assert!(suppressed(alone, 2, "secrets/aws-access-key"));
     }
 
     #[test]

@@ -303,6 +303,41 @@ fn a_gitleaks_config_outside_the_configuration_s_folder_or_not_a_file_is_refused
 }
 
 #[test]
+fn an_unknown_only_name_is_a_usage_error_with_a_hint() {
+    let key = fake_aws_key();
+    let dir = tree(&[("settings.py", &format!("AWS_ACCESS_KEY_ID = \"{key}\"\n"))]);
+    let out = lint(dir.path())
+        .args(["--only", "secrets/aws-acess-key", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("did you mean `secrets/aws-access-key`"),
+        "{err}"
+    );
+    // A family without its slash, as in the configuration, is that family.
+    let (found, _) = json_findings(dir.path(), &["--only", "secrets", "."]);
+    assert_eq!(found.len(), 1, "{found:?}");
+}
+
+#[test]
+fn control_characters_from_a_scanned_file_never_reach_the_terminal() {
+    let dir = tree(&[(
+        "x\u{1b}[2Jy.py",
+        "DEBUG = True  # \u{1b}[2K\u{1b}[1A\u{1b}]0;PWNED\u{7}\n",
+    )]);
+    let out = lint(dir.path()).arg(".").output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        !out.stdout.contains(&0x1b),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!out.stdout.contains(&0x07));
+}
+
+#[test]
 fn fail_on_sets_the_threshold() {
     // An unpinned image is medium: below `high`, at `medium`.
     let dir = tree(&[("Dockerfile", "FROM node:latest\nUSER node\n")]);

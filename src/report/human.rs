@@ -15,20 +15,20 @@ use crate::finding::{Finding, Severity};
 
 /// The lines of one finding, presented to codespan as a file whose line numbers start at
 /// the finding's first line.
-struct SnippetFile<'a> {
-    name: &'a str,
-    text: &'a str,
+struct SnippetFile {
+    name: String,
+    text: String,
     first_line: usize,
     line_starts: Vec<usize>,
 }
 
-impl<'a> SnippetFile<'a> {
-    fn new(finding: &'a Finding) -> Self {
-        let text = finding.snippet.text.as_str();
+impl SnippetFile {
+    fn new(finding: &Finding) -> Self {
+        let text = printable(&finding.snippet.text);
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
         SnippetFile {
-            name: &finding.path,
+            name: printable(&finding.path),
             text,
             first_line: finding.snippet.first_line,
             line_starts,
@@ -63,17 +63,17 @@ impl<'a> SnippetFile<'a> {
     }
 }
 
-impl<'a> Files<'a> for SnippetFile<'a> {
+impl<'a> Files<'a> for SnippetFile {
     type FileId = ();
     type Name = &'a str;
     type Source = &'a str;
 
     fn name(&'a self, (): ()) -> Result<&'a str, FilesError> {
-        Ok(self.name)
+        Ok(&self.name)
     }
 
     fn source(&'a self, (): ()) -> Result<&'a str, FilesError> {
-        Ok(self.text)
+        Ok(&self.text)
     }
 
     fn line_index(&'a self, (): (), byte_index: usize) -> Result<usize, FilesError> {
@@ -118,13 +118,28 @@ fn write_styled(result: &ScanResult, out: &mut dyn WriteColor) -> std::io::Resul
         let file = SnippetFile::new(finding);
         let diagnostic = Diagnostic::new(cs_severity(finding.severity))
             .with_code(&finding.rule_id)
-            .with_message(&finding.message)
+            .with_message(printable(&finding.message))
             .with_labels(vec![Label::primary((), file.range_of(finding))])
-            .with_notes(notes(finding));
+            .with_notes(notes(finding).iter().map(|n| printable(n)).collect());
         term::emit_to_write_style(out, &config, &file, &diagnostic)
             .map_err(std::io::Error::other)?;
     }
     writeln!(out, "{}", summary_line(result))
+}
+
+/// `text` with every control character but newline and tab replaced by `?` bytes, one per
+/// byte (so snippet offsets stay put): a scanned file, its name or a commit's author must
+/// not move the cursor, erase lines or retitle the terminal.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() && c != '\n' && c != '\t' {
+                "?".repeat(c.len_utf8())
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 fn notes(finding: &Finding) -> Vec<String> {
