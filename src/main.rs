@@ -157,12 +157,21 @@ fn scan_git(cli: &Cli, engine: &Engine, walk: TreeWalk) -> Result<ScanResult> {
         anyhow::bail!("the git modes scan one repository: give one PATH");
     };
     let root = root.clone();
+    let excludes = smartedu_lint::discover::tree::repo_excludes(&walk.exclude);
+    let keep = |changed: &mut smartedu_lint::discover::gitutil::ChangedFiles| {
+        let excluded = |p: &str| smartedu_lint::discover::tree::is_excluded(&excludes, p);
+        changed.sources.retain(|s| !excluded(&s.path));
+        changed.lines.retain(|p, _| !excluded(p));
+        changed.skipped.retain(|(p, _)| !excluded(p));
+    };
     if let Some(base) = &cli.diff {
-        let changed = diff::changed_since(&root, base, walk.max_file_size)?;
+        let mut changed = diff::changed_since(&root, base, walk.max_file_size)?;
+        keep(&mut changed);
         return Ok(engine.scan_changed(&changed));
     }
     if cli.staged {
-        let changed = staged::staged(&root, walk.max_file_size)?;
+        let mut changed = staged::staged(&root, walk.max_file_size)?;
+        keep(&mut changed);
         return Ok(engine.scan_changed(&changed));
     }
     let history = HistoryWalk {
@@ -170,6 +179,7 @@ fn scan_git(cli: &Cli, engine: &Engine, walk: TreeWalk) -> Result<ScanResult> {
         since: cli.since.clone(),
         threads: cli.threads.unwrap_or(0),
         max_file_size: walk.max_file_size,
+        exclude: excludes.clone(),
     };
     let progress = Progress::default();
     let show = report::progress::wanted_here(cli.quiet);

@@ -718,3 +718,28 @@ fn staged_and_diff_judge_only_markers_on_changed_lines() {
     // History scans leave markers alone.
     assert!(findings(repo.path(), &["--history", flag], 0).is_empty());
 }
+
+#[test]
+fn configured_excludes_apply_in_every_git_mode() {
+    let mut repo = Repo::new();
+    repo.write(".smartedu-lint.toml", b"exclude = [\"fixtures/\"]\n");
+    repo.write("README.md", b"hello\n");
+    let base = repo.commit_all("start", None);
+    repo.write(
+        "fixtures/f.py",
+        format!("TOKEN = \"{}\"\n", token(21)).as_bytes(),
+    );
+    repo.commit_all("add a fixture", None);
+    assert!(findings(repo.path(), &["--history"], 0).is_empty());
+    assert!(findings(repo.path(), &["--diff", &base.to_string()], 0).is_empty());
+    repo.write(
+        "fixtures/g.py",
+        format!("TOKEN = \"{}\"\n", token(22)).as_bytes(),
+    );
+    repo.stage("fixtures/g.py");
+    assert!(findings(repo.path(), &["--staged"], 0).is_empty());
+    // Outside the excluded folder the same token is still found.
+    repo.write("app.py", format!("TOKEN = \"{}\"\n", token(22)).as_bytes());
+    repo.stage("app.py");
+    assert_eq!(findings(repo.path(), &["--staged"], 1).len(), 1);
+}

@@ -29,6 +29,8 @@ pub struct HistoryWalk {
     /// Worker threads for reading and checking blobs; 0 means one per core.
     pub threads: usize,
     pub max_file_size: u64,
+    /// The configured excludes, for paths relative to the repository's top.
+    pub exclude: ignore::gitignore::Gitignore,
 }
 
 /// What the walk saw, for the summary and for the working-tree pass.
@@ -114,7 +116,15 @@ impl HistoryWalk {
             for _ in 0..threads {
                 scope.spawn(|| worker(&repo_path, &rx, visit, self.max_file_size, progress));
             }
-            let walked = enumerate(&repo, walk, &mut seen, &tips, &tx, visit, progress);
+            let walked = enumerate(
+                &repo,
+                walk,
+                &mut seen,
+                (&tips, &self.exclude),
+                &tx,
+                visit,
+                progress,
+            );
             progress.walked.store(true, Ordering::Relaxed);
             // Closing the channel lets the workers finish.
             drop(tx);
@@ -182,7 +192,7 @@ fn enumerate(
     repo: &Repository,
     walk: git2::Revwalk<'_>,
     seen: &mut Seen,
-    tips: &HashSet<Oid>,
+    (tips, exclude): (&HashSet<Oid>, &ignore::gitignore::Gitignore),
     tx: &SyncSender<Job>,
     visit: &(dyn Fn(Visit) + Sync),
     progress: &Progress,
@@ -209,6 +219,9 @@ fn enumerate(
         let mut meta: Option<Arc<CommitMeta>> = None;
         let mut open = true;
         walk_tree(repo, &tree, seen, &mut |oid, path| {
+            if super::tree::is_excluded(exclude, &path) {
+                return true;
+            }
             let commit = meta
                 .get_or_insert_with(|| gitutil::commit_meta(&commit))
                 .clone();

@@ -134,6 +134,19 @@ impl TreeWalk {
     }
 }
 
+/// The configured excludes as a matcher for paths relative to a repository's top, for the
+/// git modes, which name files by their path in the repository.
+pub fn repo_excludes(patterns: &[String]) -> Gitignore {
+    build_excludes(Path::new("."), patterns)
+}
+
+/// True when `rel` (relative to the repository's top) or a folder above it is excluded.
+pub fn is_excluded(excludes: &Gitignore, rel: &str) -> bool {
+    !rel.is_empty()
+        && !rel.starts_with('/')
+        && excludes.matched_path_or_any_parents(rel, false).is_ignore()
+}
+
 fn build_excludes(root: &Path, patterns: &[String]) -> Gitignore {
     let mut builder = GitignoreBuilder::new(root);
     for pattern in patterns {
