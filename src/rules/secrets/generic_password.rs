@@ -1065,6 +1065,11 @@ fn is_secret_value(value: &str, name: &str, class: NameClass) -> bool {
     {
         return false;
     }
+    // Letters outside ASCII make prose: a translated label ("Senha", "请提供您的密码"),
+    // never a password a keyboard layout-independent login accepts in practice.
+    if v.chars().any(|c| c.is_alphabetic() && !c.is_ascii()) {
+        return false;
+    }
     match class {
         NameClass::Password => true,
         NameClass::ApiKey | NameClass::OtherKey if is_long_number(v) => true,
@@ -1273,6 +1278,24 @@ fn is_documentation(path: &str) -> bool {
         .rev()
         .skip(1)
         .any(|d| matches!(d, "doc" | "docs" | "documentation" | "man"));
+    // Translation catalogs: their "password" keys hold labels and messages.
+    let in_locales = lower.split('/').rev().skip(1).any(|d| {
+        matches!(
+            d,
+            "locale" | "locales" | "i18n" | "l10n" | "translations" | "lang" | "langs"
+        )
+    });
+    if in_locales
+        && (name.ends_with(".json")
+            || name.ends_with(".po")
+            || name.ends_with(".yml")
+            || name.ends_with(".yaml")
+            || name.ends_with(".properties")
+            || name.ends_with(".js")
+            || name.ends_with(".ts"))
+    {
+        return true;
+    }
     const DOC_EXTENSIONS: &[&str] = &[".md", ".markdown", ".rst", ".adoc", ".html", ".htm"];
     DOC_EXTENSIONS.iter().any(|e| name.ends_with(e))
         || name.ends_with(".examples.json")
