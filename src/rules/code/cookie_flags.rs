@@ -81,6 +81,21 @@ static COOKIE_WORDS: LazyLock<Option<Regex>> = LazyLock::new(|| {
     .ok()
 });
 
+/// True when the call that sets the cookie deletes it (logout): an empty value, an age of
+/// zero or less, or an expiry at the epoch. Nothing is left for a script to read.
+fn clears_cookie(call: &str) -> bool {
+    static CLEARS: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(concat!(
+            r#"(?i)max_?age["']?\s*[:=]\s*(?:0|-\s*\d+)\b"#,
+            r#"|expires["']?\s*[:=]\s*(?:0\b|new\s+Date\(\s*0\s*\)|time\.Unix\(\s*0)"#,
+            r#"|^[\w.$]+\s*\(\s*(?:"[^"]*"|'[^']*'|[\w.]+)\s*,\s*(?:""|''|``)\s*[,)]"#,
+            r#"|\bValue\s*:\s*"""#,
+        ))
+        .ok()
+    });
+    CLEARS.as_ref().is_some_and(|re| re.is_match(call))
+}
+
 /// One cookie being set, with what the code says about its two flags.
 struct Site {
     /// The cookie's name, or the expression that gives it.
@@ -98,6 +113,9 @@ impl Site {
         let name = self.name;
         // Settings were judged by their own name already (`CSRF_COOKIE_SECURE` counts).
         if !(self.setting || is_credential_name(&name)) {
+            return;
+        }
+        if !self.setting && clears_cookie(doc.text.get(self.at.clone()).unwrap_or("")) {
             return;
         }
         // The whole call tells two `httpOnly: false` in one file apart.
@@ -237,6 +255,23 @@ fn python_cookie_setting(doc: &Document, assignment: Node) -> Option<Site> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deleting_a_cookie_is_not_setting_one() {
+        assert!(clears_cookie(
+            r#"resp.set_cookie("sessionid", "", expires=0)"#
+        ));
+        assert!(clears_cookie(r#"res.cookie('token', '', { maxAge: 0 })"#));
+        assert!(clears_cookie(
+            r#"http.Cookie{Name: "session_id", Value: "", MaxAge: -1}"#
+        ));
+        assert!(!clears_cookie(
+            r#"resp.set_cookie("sessionid", sid, max_age=3600)"#
+        ));
+        assert!(!clears_cookie(
+            r#"res.cookie('token', jwt, { maxAge: 900000 })"#
+        ));
+    }
 
     #[test]
     fn credential_names() {
