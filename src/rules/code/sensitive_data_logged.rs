@@ -139,14 +139,58 @@ fn mentions_secret_and_log(text: &str) -> bool {
         return false;
     }
     let lines: Vec<&str> = text.lines().collect();
+    // The rule never looks inside message strings, so neither does the gate: "token
+    // expired" in a log message does not make a file worth parsing.
     lines.iter().enumerate().any(|(i, line)| {
         contains_any(line, &LOG)
             && lines
                 .iter()
                 .skip(i)
                 .take(3)
-                .any(|l| contains_any(l, &SECRET))
+                .any(|l| contains_any(&outside_strings(l), &SECRET))
     })
+}
+
+/// `line` without the contents of its string literals (quotes kept), roughly: escapes
+/// are honoured, a literal left open runs to the end of the line, and what sits in braces
+/// (f-string and template interpolations, `{password}`, `${token}`) is kept.
+fn outside_strings(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut braces = 0usize;
+    for c in line.chars() {
+        match quote {
+            Some(_) if braces > 0 => {
+                match c {
+                    '{' => braces += 1,
+                    '}' => braces -= 1,
+                    _ => {}
+                }
+                out.push(c);
+            }
+            Some(q) => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == '{' {
+                    braces = 1;
+                    out.push(c);
+                } else if c == q {
+                    quote = None;
+                    out.push(c);
+                }
+            }
+            None => {
+                if matches!(c, '"' | '\'' | '`') {
+                    quote = Some(c);
+                }
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 /// True for a print or logging call: `print`, `console.*`, `log.*`/`logger.*`/
@@ -358,6 +402,18 @@ fn is_sensitive(name: &str, lexical: bool) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_gate_reads_code_and_interpolations_not_message_text() {
+        assert!(!mentions_secret_and_log(
+            "logger.info(\"token expired, log in again\")\n"
+        ));
+        assert!(mentions_secret_and_log(
+            "logger.info(\"login %s\", password)\n"
+        ));
+        assert!(mentions_secret_and_log("print(f\"login {password}\")\n"));
+        assert!(mentions_secret_and_log("console.log(`t ${token}`);\n"));
+    }
 
     #[test]
     fn naming_rule() {
