@@ -84,6 +84,11 @@ pub struct Cli {
     /// nothing, as findings of rule meta/unused-ignore (severity low: they fail the run).
     #[arg(long)]
     pub report_unused_ignores: bool,
+
+    /// Print secrets in full (snippets and messages). Off by default: reports travel to CI
+    /// logs and code-scanning uploads, where a secret must not be repeated.
+    #[arg(long)]
+    pub show_secrets: bool,
 }
 
 impl Cli {

@@ -99,6 +99,8 @@ pub struct Engine {
     rules: RuleSet,
     /// Report our suppression markers that suppressed nothing (`meta/unused-ignore`).
     judge_markers: bool,
+    /// `--show-secrets`: snippets and messages carry secrets in full.
+    show_secrets: bool,
 }
 
 impl Engine {
@@ -117,7 +119,14 @@ impl Engine {
             secret_checker,
             rules,
             judge_markers,
+            show_secrets: false,
         }
+    }
+
+    /// Prints secrets in full (`--show-secrets`).
+    pub fn with_secrets_shown(mut self) -> Engine {
+        self.show_secrets = true;
+        self
     }
 
     /// The rule selection this engine runs.
@@ -315,13 +324,25 @@ impl Engine {
                 doc.text.get(raw.bytes.clone()).unwrap_or(""),
             ),
         };
+        let (masks, message) = if self.show_secrets {
+            let shown = raw
+                .secret
+                .as_ref()
+                .and_then(|s| doc.text.get(s.clone()))
+                .map_or(raw.message.clone(), |s| {
+                    format!("{} (secret: `{s}`)", raw.message)
+                });
+            (&[][..], shown)
+        } else {
+            (masks, mask_message(doc, masks, raw.message))
+        };
         Finding {
             severity: self.rules.severity(&raw.rule_id),
             snippet: doc.snippet(&span, masks),
             path: doc.path.to_string(),
             span,
             bytes: raw.bytes,
-            message: mask_message(doc, masks, raw.message),
+            message,
             fingerprint,
             line_hash: String::new(),
             origin: Default::default(),

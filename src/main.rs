@@ -116,6 +116,11 @@ fn run(cli: &Cli) -> Result<u8> {
         enable_unused_ignores(&mut config);
     }
     let engine = Engine::new(RuleSet::from_config(&config));
+    let engine = if cli.show_secrets {
+        engine.with_secrets_shown()
+    } else {
+        engine
+    };
     // A marker in an old blob is no one's to fix; see `meta/unused-ignore`.
     let engine = if cli.history {
         engine.without_marker_check()

@@ -338,6 +338,23 @@ fn control_characters_from_a_scanned_file_never_reach_the_terminal() {
 }
 
 #[test]
+fn show_secrets_prints_them_in_full_only_when_asked() {
+    let key = fake_aws_key();
+    let dir = tree(&[("settings.py", &format!("AWS_ACCESS_KEY_ID = \"{key}\"\n"))]);
+    for format in ["human", "json", "sarif"] {
+        let out = lint(dir.path())
+            .args(["--format", format, "--show-secrets", "."])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains(&key),
+            "{format}"
+        );
+    }
+}
+
+#[test]
 fn fail_on_sets_the_threshold() {
     // An unpinned image is medium: below `high`, at `medium`.
     let dir = tree(&[("Dockerfile", "FROM node:latest\nUSER node\n")]);
