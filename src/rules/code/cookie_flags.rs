@@ -28,6 +28,7 @@ use crate::kind::FileKind;
 use crate::parse::python::{self, call_arguments, callee_name, named_children, text};
 use crate::rules::{Checker, Findings};
 
+use super::syntax;
 use super::web_helpers::{
     Flag, flag_of, gate, is_test_path, python_setting, report_in_scope, string_value,
 };
@@ -45,14 +46,7 @@ impl Checker for CookieFlags {
     }
 
     fn applies_to(&self, kind: FileKind) -> bool {
-        matches!(
-            kind,
-            FileKind::Python
-                | FileKind::JavaScript
-                | FileKind::TypeScript
-                | FileKind::Go
-                | FileKind::Java
-        )
+        syntax::is_parsed_source(kind)
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {

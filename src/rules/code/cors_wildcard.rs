@@ -30,9 +30,9 @@ use tree_sitter::Node;
 use crate::document::Document;
 use crate::kind::FileKind;
 use crate::parse::python::{self, call_arguments, callee_name, named_children, text, walk};
-use crate::parse::treesitter;
 use crate::rules::{Checker, Findings};
 
+use super::syntax;
 use super::web_helpers::{
     gate, has_wildcard, in_test_class, is_test_path, python_setting, report_in_scope, string_value,
 };
@@ -48,29 +48,14 @@ impl Checker for CorsWildcard {
     }
 
     fn applies_to(&self, kind: FileKind) -> bool {
-        matches!(
-            kind,
-            FileKind::Python
-                | FileKind::JavaScript
-                | FileKind::TypeScript
-                | FileKind::Go
-                | FileKind::Java
-        )
+        syntax::is_parsed_source(kind)
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {
-        if is_test_path(doc.path)
-            || !gate(&["ors", "ORS", "rigin"], &CORS_WORDS, doc.text)
-            || (doc.kind != FileKind::Python && treesitter::is_generated(doc))
-        {
+        if is_test_path(doc.path) || !gate(&["ors", "ORS", "rigin"], &CORS_WORDS, doc.text) {
             return;
         }
-        let tree = if doc.kind == FileKind::Python {
-            python::tree(doc)
-        } else {
-            treesitter::tree(doc)
-        };
-        let Some(tree) = tree else {
+        let Some(tree) = syntax::tree(doc) else {
             return;
         };
         let root = tree.root_node();

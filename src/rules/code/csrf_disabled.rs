@@ -23,9 +23,9 @@ use tree_sitter::Node;
 use crate::document::Document;
 use crate::kind::FileKind;
 use crate::parse::python::{self, call_arguments, callee_name, named_children, text, walk};
-use crate::parse::treesitter;
 use crate::rules::{Checker, Findings};
 
+use super::syntax;
 use super::web_helpers::{
     gate, in_test_class, is_test_path, python_setting, report_in_scope, string_value,
 };
@@ -51,14 +51,7 @@ impl Checker for CsrfDisabled {
         if is_test_path(doc.path) || !gate(&["srf", "SRF", "MIDDLEWARE"], &CSRF_WORDS, doc.text) {
             return;
         }
-        let tree = if doc.kind == FileKind::Python {
-            python::tree(doc)
-        } else if treesitter::is_generated(doc) {
-            None
-        } else {
-            treesitter::tree(doc)
-        };
-        let Some(tree) = tree else {
+        let Some(tree) = syntax::tree(doc) else {
             return;
         };
         let mut hits = Vec::new();

@@ -41,14 +41,7 @@ impl Checker for JwtAlgorithm {
     }
 
     fn applies_to(&self, kind: FileKind) -> bool {
-        matches!(
-            kind,
-            FileKind::Python
-                | FileKind::JavaScript
-                | FileKind::TypeScript
-                | FileKind::Go
-                | FileKind::Java
-        )
+        syntax::is_parsed_source(kind)
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {

@@ -45,14 +45,7 @@ impl Checker for LongLivedAccessToken {
     }
 
     fn applies_to(&self, kind: FileKind) -> bool {
-        matches!(
-            kind,
-            FileKind::Python
-                | FileKind::JavaScript
-                | FileKind::TypeScript
-                | FileKind::Go
-                | FileKind::Java
-        )
+        syntax::is_parsed_source(kind)
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {

@@ -31,23 +31,11 @@ impl Checker for SensitiveDataLogged {
     }
 
     fn applies_to(&self, kind: FileKind) -> bool {
-        matches!(
-            kind,
-            FileKind::Python
-                | FileKind::JavaScript
-                | FileKind::TypeScript
-                | FileKind::Go
-                | FileKind::Java
-        )
+        syntax::is_parsed_source(kind)
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {
         if syntax::is_test_source(doc.path) || !mentions_secret_and_log(doc.text) {
-            return;
-        }
-        // Bundles and minified builds (pdf.js sandbox, emscripten output) log their own
-        // internals; parsing them was most of this rule's time on a real tree.
-        if doc.kind != FileKind::Python && crate::parse::treesitter::is_generated(doc) {
             return;
         }
         let Some(tree) = syntax::tree(doc) else {

@@ -25,6 +25,18 @@ pub fn tree<'d>(doc: &'d Document) -> Option<&'d Tree> {
     }
 }
 
+/// The five languages [`tree`] parses: the checklist rules' `applies_to`.
+pub fn is_parsed_source(kind: FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::Python
+            | FileKind::JavaScript
+            | FileKind::TypeScript
+            | FileKind::Go
+            | FileKind::Java
+    )
+}
+
 /// Test code, test settings and local-only settings: the checklist rules judge what runs
 /// in production, and tests sign throwaway tokens with whatever is convenient.
 pub fn is_test_source(path: &str) -> bool {
