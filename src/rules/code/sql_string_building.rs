@@ -13,9 +13,16 @@
 //! another line than the call, the call gets its own finding pointing back to the
 //! build, so both places show up in review.
 //!
+//! ## What leaves without a sink: `code/sql-string-passed-on`
+//! SQL built from data that no sink in the file runs, but that leaves the place it is
+//! built (returned, passed to a call that is not a sink nor logging/output, stored in an
+//! attribute or a module-level variable), is reported once per build site under its own
+//! id, at medium severity, and only when the text reads as SQL beyond doubt: with no
+//! query call to confirm it, "Create index %s on %s" is a sentence.
+//!
 //! ## Known problems
-//! Values are not followed across functions or modules: SQL built in a helper and
-//! returned is not seen, and neither is a query argument that is a parameter. Which
+//! Values are not followed across functions or modules: a query argument that is a
+//! parameter is not followed to its callers. Which
 //! branch of an `if` assigned a variable is not tracked: any SQL-shaped assignment built
 //! from data counts.
 
@@ -36,12 +43,13 @@ mod clike;
 mod rust;
 
 const ID: &str = "code/sql-string-building";
+const ID_PASSED_ON: &str = "code/sql-string-passed-on";
 
 pub struct SqlStringBuilding;
 
 impl Checker for SqlStringBuilding {
     fn rule_ids(&self) -> Vec<String> {
-        vec![ID.to_string()]
+        vec![ID.to_string(), ID_PASSED_ON.to_string()]
     }
 
     fn applies_to(&self, kind: FileKind) -> bool {
@@ -80,10 +88,12 @@ fn check_python(doc: &Document, out: &mut Findings) {
     let root = tree.root_node();
     // One pass over the tree collects everything the analysis needs.
     let (mut calls, mut functions, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
+    let mut returns = Vec::new();
     python::walk(root, |n| match n.kind() {
         "call" => calls.push(n),
         "function_definition" => functions.push((n.byte_range(), n.id())),
         "assignment" | "augmented_assignment" => assignments.push(n),
+        "return_statement" => returns.push(n),
         _ => {}
     });
     let scopes = Scopes {
@@ -92,13 +102,166 @@ fn check_python(doc: &Document, out: &mut Findings) {
     };
     let analyzer = Analyzer::new(doc, root, scopes, &assignments);
     let mut reported_sites = HashSet::new();
-    for call in calls {
+    for &call in &calls {
         check_sink(&analyzer, call, &mut reported_sites, out);
+    }
+    // What no sink in this file runs, but leaves where a sink elsewhere may.
+    let mut passed_on = PassedOn::new(&mut reported_sites, out);
+    for call in calls {
+        let Some(name) = callee_name(doc, call) else {
+            continue;
+        };
+        if sink_kind(doc, call, name).is_some() || consumes_text(name) || python_builds_text(name) {
+            continue;
+        }
+        let (positional, keywords) = call_arguments(doc, call);
+        for arg in positional
+            .into_iter()
+            .chain(keywords.into_iter().map(|(_, v)| v))
+        {
+            let value = analyzer.value(arg, arg.start_byte(), 0);
+            passed_on.report(&value, &format!("is passed to `{name}`"));
+        }
+    }
+    for r in returns {
+        for expr in python::named_children(r) {
+            let items = match unparen(expr).kind() {
+                // `return sql, params`
+                "expression_list" | "tuple" => python::named_children(unparen(expr)),
+                _ => vec![expr],
+            };
+            for item in items {
+                let value = analyzer.value(item, item.start_byte(), 0);
+                passed_on.report(&value, "is returned");
+            }
+        }
+    }
+    for a in assignments {
+        let (Some(left), Some(right)) = (
+            a.child_by_field_name("left"),
+            a.child_by_field_name("right"),
+        ) else {
+            continue;
+        };
+        // A module or class variable can be imported; an attribute or item outlives the
+        // function. A local is judged where it is used (the sinks and calls above).
+        let target = text(doc, left);
+        let leaves = match left.kind() {
+            "identifier" if analyzer.scopes.of(a.start_byte()) == root.id() => {
+                format!("is assigned to module-level `{target}`")
+            }
+            "attribute" | "subscript" => format!("is stored in `{target}`"),
+            _ => continue,
+        };
+        let value = analyzer.value(right, right.start_byte(), 0);
+        passed_on.report(&value, &leaves);
+    }
+}
+
+/// Calls that [`Analyzer::call`] follows: SQL going into them is still being built (or
+/// reduced to a number), not passed on.
+fn python_builds_text(name: &str) -> bool {
+    matches!(
+        name,
+        "format"
+            | "replace"
+            | "join"
+            | "str"
+            | "strip"
+            | "lstrip"
+            | "rstrip"
+            | "lower"
+            | "upper"
+            | "int"
+            | "float"
+            | "len"
+            | "bool"
+            | "abs"
+            | "round"
+            | "count"
+    )
+}
+
+/// Calls that take text to show or record it, never to run it: output, logging,
+/// exceptions, translation.
+fn consumes_text(name: &str) -> bool {
+    matches!(
+        name,
+        "print"
+            | "pprint"
+            | "echo"
+            | "secho"
+            | "write"
+            | "writelines"
+            | "debug"
+            | "info"
+            | "warning"
+            | "warn"
+            | "error"
+            | "exception"
+            | "critical"
+            | "fatal"
+            | "log"
+            | "trace"
+            | "_"
+            | "gettext"
+            | "ngettext"
+            | "gettext_lazy"
+            | "Print"
+            | "Printf"
+            | "Println"
+            | "Fprintf"
+            | "Fprintln"
+            | "Errorf"
+            | "Fatalf"
+            | "Panicf"
+            | "println"
+            | "printf"
+    ) || name.ends_with("Error")
+        || name.ends_with("Exception")
+        || name.ends_with("Warning")
+}
+
+/// Reports SQL built from data that no sink in the file runs but that leaves the place
+/// where it was built: returned, handed to another function, stored. Each build site
+/// once, and never one a sink already reported.
+struct PassedOn<'r, 'o> {
+    reported_sites: &'r mut HashSet<usize>,
+    out: &'o mut Findings,
+}
+
+impl<'r, 'o> PassedOn<'r, 'o> {
+    fn new(reported_sites: &'r mut HashSet<usize>, out: &'o mut Findings) -> Self {
+        PassedOn {
+            reported_sites,
+            out,
+        }
+    }
+
+    /// `value` leaves as `leaves` says ("is returned"); reported when it holds SQL built
+    /// from data.
+    fn report(&mut self, value: &Value, leaves: &str) {
+        // Without a query call to confirm it, text that might be prose or a command
+        // line ("Create index %s on %s", "EXEC %s") is not taken for SQL.
+        let Some(site) = value.built.as_ref().filter(|s| s.certain) else {
+            return;
+        };
+        if !self.reported_sites.insert(site.range.start) {
+            return;
+        }
+        self.out.report(
+            ID_PASSED_ON,
+            site.range.clone(),
+            format!(
+                "SQL built with {} {leaves}; no query call in view binds its values: use placeholders and pass the values as parameters",
+                site.how
+            ),
+        );
     }
 }
 
 /// The cheap test that decides whether a Python file is parsed: a quote followed by a
-/// SQL verb, and the name of a sink.
+/// SQL verb and the name of a sink, or such a literal with data going into it.
 fn might_build_sql(text: &str) -> bool {
     // Sinks that take fragments ("id = %s") need no verb in the file.
     const FRAGMENT_SINKS: [&str; 4] = [".extra(", "RawSQL", "exec_driver_sql", "executescript"];
@@ -106,36 +269,114 @@ fn might_build_sql(text: &str) -> bool {
     if FRAGMENT_SINKS.iter().any(|s| text.contains(s)) {
         return true;
     }
-    SINKS.iter().any(|s| text.contains(s)) && has_sql_literal(text)
+    if SINKS.iter().any(|s| text.contains(s)) {
+        has_sql_literal(text)
+    } else {
+        has_built_sql_literal(text)
+    }
 }
 
 /// True when some quote (`"`, `'` or a backtick) is followed by text that reads as SQL.
 fn has_sql_literal(text: &str) -> bool {
+    sql_literals(text).next().is_some()
+}
+
+/// True when some literal that reads as SQL shows signs of data going into it where it
+/// is written: an f-string or template with holes, `%`, `+`, `.format(`, `Sprintf(` next
+/// to it. (SQL grown later by `+=` on another line is only looked for near a sink.)
+fn has_built_sql_literal(text: &str) -> bool {
+    sql_literals(text).any(|(quote, start)| built_where_written(text, quote, start))
+}
+
+/// The SQL-looking literals of `text`: the byte offset of each opening quote, and the
+/// quote.
+fn sql_literals(text: &str) -> impl Iterator<Item = (u8, usize)> + '_ {
     static VERB: LazyLock<Option<Regex>> = LazyLock::new(|| {
         Regex::new(
             r#"["'`]\s*(?i:select|insert|update|delete|merge|replace|with|create|alter|drop|truncate|exec)\b"#,
         )
         .ok()
     });
-    let Some(verb) = VERB.as_ref() else {
-        return true;
-    };
+    let verb = VERB.as_ref();
+    // Without the pattern (it always compiles), every file is worth parsing.
+    let fallback = verb.is_none().then_some((b'"', 0));
     // A quote, a verb, and SQL after it up to the closing quote: "with open(..)" in a
     // docstring or "Create a .." in a message does not make the file worth parsing.
-    verb.find_iter(text).any(|m| {
-        let quote = m.as_str().as_bytes().first().copied().unwrap_or(b'"');
-        let rest = text.get(m.start() + 1..).unwrap_or("");
-        let mut end = rest
-            .bytes()
-            .position(|b| b == quote)
-            .unwrap_or(rest.len())
-            .min(400);
-        while !rest.is_char_boundary(end) {
-            end -= 1;
-        }
-        let literal = rest.get(..end).unwrap_or("");
-        looks_sql(literal) && (!is_bare_select(literal) || from_follows(rest, end))
-    })
+    let found = verb.into_iter().flat_map(move |verb| {
+        verb.find_iter(text).filter_map(move |m| {
+            let quote = m.as_str().as_bytes().first().copied().unwrap_or(b'"');
+            let rest = text.get(m.start() + 1..).unwrap_or("");
+            let mut end = rest
+                .bytes()
+                .position(|b| b == quote)
+                .unwrap_or(rest.len())
+                .min(400);
+            while !rest.is_char_boundary(end) {
+                end -= 1;
+            }
+            let literal = rest.get(..end).unwrap_or("");
+            (looks_sql(literal) && (!is_bare_select(literal) || from_follows(rest, end)))
+                .then_some((quote, m.start()))
+        })
+    });
+    fallback.into_iter().chain(found)
+}
+
+/// Whether the literal whose opening `quote` is at byte `start` is built with data right
+/// where it is written.
+fn built_where_written(text: &str, quote: u8, start: usize) -> bool {
+    const BUILDERS_BEFORE: [&str; 7] = [
+        "Sprintf(", "format(", "format!(", "append(", "Format(", "concat(", "+",
+    ];
+    const BUILDERS_AFTER: [&str; 6] =
+        ["%", "+", ".format(", ".replace(", ".formatted(", ".concat("];
+    let bytes = text.as_bytes();
+    // A triple quote opens with three; the verb follows the last.
+    let opening = bytes[..start.min(bytes.len())]
+        .iter()
+        .rev()
+        .take_while(|&&b| b == quote)
+        .count();
+    let before = text.get(..start - opening.min(start)).unwrap_or("");
+    let prefix: String = before
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_alphabetic)
+        .take(3)
+        .collect();
+    let f_string = !prefix.is_empty()
+        && prefix.contains(['f', 'F'])
+        && prefix.chars().all(|c| "rRfFbB".contains(c));
+    if BUILDERS_BEFORE
+        .iter()
+        .any(|b| before.trim_end().ends_with(b))
+    {
+        return true;
+    }
+    // The literal up to its closing quote (three for a triple-quoted one).
+    let body_start = start + 1;
+    let closing = if opening >= 2 {
+        let q = [quote; 3];
+        text.get(body_start..)
+            .and_then(|rest| rest.as_bytes().windows(3).position(|w| w == q))
+    } else {
+        text.get(body_start..)
+            .and_then(|rest| rest.bytes().position(|b| b == quote))
+    };
+    // Past a long literal, or unclosed: parse rather than guess.
+    let Some(len) = closing.filter(|&len| len <= 16 * 1024) else {
+        return true;
+    };
+    let body = text.get(body_start..body_start + len).unwrap_or("");
+    if body.contains("${") || (f_string && body.contains('{')) {
+        return true;
+    }
+    let after = text
+        .get(body_start + len..)
+        .unwrap_or("")
+        .trim_start_matches(char::from(quote))
+        .trim_start();
+    BUILDERS_AFTER.iter().any(|b| after.starts_with(b))
 }
 
 /// A literal that is `SELECT` followed by words only (no `FROM`, digit, `*`, `%s`, `{}`,
@@ -304,6 +545,8 @@ fn report(
 struct Site {
     range: Range<usize>,
     how: &'static str,
+    /// The text built here reads as SQL beyond doubt ([`looks_sql_beyond_doubt`]).
+    certain: bool,
 }
 
 /// What an expression is known to hold.
@@ -353,11 +596,17 @@ impl Value {
     ) -> Value {
         let shape = capped(shape);
         let safe = parts.iter().all(|p| p.safe);
-        let site = Site { range, how };
-        let built = parts
-            .iter()
-            .find_map(|p| p.built.clone())
-            .or_else(|| (!safe && looks_sql(&shape)).then(|| site.clone()));
+        let site = Site {
+            range,
+            how,
+            certain: false,
+        };
+        let built = parts.iter().find_map(|p| p.built.clone()).or_else(|| {
+            (!safe && looks_sql(&shape)).then(|| Site {
+                certain: looks_sql_beyond_doubt(&shape),
+                ..site.clone()
+            })
+        });
         let dynamic = parts
             .iter()
             .find_map(|p| p.dynamic.clone())
@@ -684,6 +933,8 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 | "escape_string" | "literal",
                 _,
             ) => Value::safe("_"),
+            // `quote_name_unless_alias(..)`, and Django's customary `qn = quote_name`.
+            (name, _) if name.starts_with("quote") || name == "qn" => Value::safe("_"),
             _ => Value::unknown(),
         }
     }
@@ -792,6 +1043,35 @@ const PROSE: [&str; 28] = [
     "which", "what", "how", "to", "from", "and", "or", "please", "if", "it", "them", "here",
     "there", "below", "above", "by",
 ];
+
+/// [`looks_sql`], and more: a verb written in one case (`SELECT`, `select`, never the
+/// sentence's `Select`), with the clause that completes it (`SELECT .. FROM`, a named
+/// object after `CREATE`), and not `EXEC`/`TRUNCATE`/`REPLACE`, which also start command
+/// lines and prose. Enough to call text SQL with no query call in sight.
+fn looks_sql_beyond_doubt(shape: &str) -> bool {
+    if !looks_sql(shape) {
+        return false;
+    }
+    let trimmed = shape.trim_start();
+    let verb: &str = trimmed
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or("");
+    let one_case = verb.chars().all(|c| c.is_ascii_uppercase())
+        || verb.chars().all(|c| c.is_ascii_lowercase());
+    let lower = trimmed.to_ascii_lowercase();
+    let mut words = lower
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty())
+        .skip(1);
+    let complete = match verb.to_ascii_lowercase().as_str() {
+        "select" => words.any(|w| w == "from"),
+        "create" | "alter" | "drop" => words.next().is_some_and(|w| w != "_"),
+        "exec" | "execute" | "truncate" | "replace" => false,
+        _ => true,
+    };
+    one_case && complete
+}
 
 /// True when `shape` reads as SQL: after whitespace, a SQL verb and the words that verb
 /// needs ("INSERT .. INTO", "UPDATE .. SET", "DELETE .. FROM", "SELECT .. FROM" or a
@@ -971,6 +1251,106 @@ mod tests {
         }
         src.push_str("    q = q + x\n    cur.execute(q)\n");
         assert_eq!(lines(&src), [3003, 3004]);
+    }
+
+    #[test]
+    fn the_prefilter_without_a_sink_name_wants_data_going_into_sql() {
+        for built in [
+            "q = \"SELECT * FROM t WHERE id = '%s'\" % x",
+            "q = f'SELECT * FROM t WHERE id = {x}'",
+            "q = rf\"\"\"\n  DELETE FROM t WHERE id = {x}\"\"\"",
+            "q = \"\"\"UPDATE t\nSET a = 1\nWHERE id = '{}'\"\"\".format(x)",
+            "q = \"SELECT * FROM t WHERE id = \" + x",
+            "q := fmt.Sprintf(\"SELECT * FROM t WHERE id = '%s'\", id)",
+            "const q = `SELECT * FROM t WHERE id = ${id}`;",
+            "let q = format!(\"SELECT * FROM t WHERE id = {}\", id);",
+        ] {
+            assert!(has_built_sql_literal(built), "{built}");
+        }
+        for constant in [
+            "q = \"SELECT * FROM t WHERE id = %s\"",
+            "q = f'SELECT * FROM t'",
+            "const q = `SELECT * FROM t`;",
+            "q = \"\"\"SELECT *\nFROM t\"\"\"\nprint(q % 3)",
+        ] {
+            assert!(!has_built_sql_literal(constant), "{constant}");
+        }
+        // No sink name in the file, and yet parsed: the SQL leaves the function.
+        assert!(might_build_sql(
+            "def f(x):\n    return f'SELECT * FROM t WHERE id = {x}'\n"
+        ));
+        assert!(!might_build_sql("def f():\n    return 'SELECT * FROM t'\n"));
+    }
+
+    #[test]
+    fn sql_beyond_doubt_needs_one_case_and_a_complete_clause() {
+        for sql in [
+            "SELECT id FROM t WHERE a = _",
+            "select * from _",
+            "INSERT INTO t VALUES (_)",
+            "update t set a = _",
+            "DELETE FROM t WHERE id = _",
+            "CREATE INDEX _ ON t (a)",
+            "WITH x AS (SELECT 1) SELECT * FROM _",
+        ] {
+            assert!(looks_sql_beyond_doubt(sql), "{sql}");
+        }
+        for doubtful in [
+            "Create index _ on _ on model _",
+            "Alter _ table comment",
+            "EXEC _",
+            "select( _, _, _ )",
+            "SELECT _, _",
+            "DROP _",
+            "Select * From _",
+        ] {
+            assert!(!looks_sql_beyond_doubt(doubtful), "{doubtful}");
+        }
+    }
+
+    fn passed_on(src: &str) -> Vec<(usize, String)> {
+        let doc = Document::new("repo.py", FileKind::Python, src);
+        let mut out = Findings::default();
+        SqlStringBuilding.check(&doc, &mut out);
+        let mut found: Vec<_> = out
+            .raw
+            .iter()
+            .filter(|f| f.rule_id == ID_PASSED_ON)
+            .map(|f| (doc.line_of(f.bytes.start), f.message.clone()))
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn sql_built_from_data_that_leaves_the_function_is_passed_on() {
+        let src = "Q = \"SELECT * FROM t WHERE r = '%s'\" % region\n\
+                   def one(x):\n    return f\"SELECT * FROM t WHERE id = {x}\"\n\
+                   def two(x):\n    q = \"DELETE FROM t WHERE id = \" + x\n    helper(q)\n\
+                   def three(self, x):\n    self.q = \"UPDATE t SET a = '{}'\".format(x)\n";
+        let found = passed_on(src);
+        let lines: Vec<usize> = found.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [1, 3, 5, 8]);
+        assert!(
+            found[0].1.contains("assigned to module-level `Q`"),
+            "{found:?}"
+        );
+        assert!(found[1].1.contains("`%` formatting") || found[1].1.contains("f-string"));
+        assert!(found[1].1.contains("is returned"), "{found:?}");
+        assert!(found[2].1.contains("is passed to `helper`"), "{found:?}");
+        assert!(found[3].1.contains("is stored in `self.q`"), "{found:?}");
+    }
+
+    #[test]
+    fn sql_only_logged_kept_local_or_reaching_a_sink_is_not_passed_on() {
+        let src = "def logged(x):\n    q = f\"SELECT * FROM t WHERE id = {x}\"\n    log.info(q)\n    print(q)\n    raise ValueError(q)\n\
+                   def local(x):\n    q = f\"SELECT * FROM t WHERE id = {x}\"\n    return len(q)\n\
+                   def sink(cur, x):\n    q = f\"SELECT * FROM t WHERE id = {x}\"\n    cur.execute(q)\n    return q\n\
+                   def quoted(conn, t):\n    return \"DELETE FROM %s\" % conn.ops.quote_name(t)\n\
+                   def prose(name):\n    return \"Create index %s on model %s\" % (name, name)\n";
+        assert!(passed_on(src).is_empty(), "{:?}", passed_on(src));
+        // The sink's own finding is still there.
+        assert_eq!(lines(src), [10, 11]);
     }
 
     #[test]

@@ -14,8 +14,8 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use super::{
-    Assign, MAX_DEPTH, ScopeKey, Scopes, Value, fold_state, has_sql_literal, is_constant_name,
-    looks_sql, report,
+    Assign, MAX_DEPTH, PassedOn, ScopeKey, Scopes, Value, consumes_text, fold_state,
+    has_built_sql_literal, has_sql_literal, is_constant_name, looks_sql, report,
 };
 use crate::document::Document;
 use crate::kind::FileKind;
@@ -30,10 +30,12 @@ const SINK_WORDS: [&str; 16] = [
 ];
 
 pub(super) fn check(doc: &Document, out: &mut Findings) {
-    if !SINK_WORDS.iter().any(|w| doc.text.contains(w))
-        || !has_sql_literal(doc.text)
-        || treesitter::is_generated(doc)
-    {
+    let worth_parsing = if SINK_WORDS.iter().any(|w| doc.text.contains(w)) {
+        has_sql_literal(doc.text)
+    } else {
+        has_built_sql_literal(doc.text)
+    };
+    if !worth_parsing || treesitter::is_generated(doc) {
         return;
     }
     let Some(tree) = treesitter::tree(doc) else {
@@ -41,13 +43,17 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
     };
     let root = tree.root_node();
     let (mut calls, mut functions, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
-    let mut numeric = Vec::new();
+    let (mut numeric, mut leaving) = (Vec::new(), Vec::new());
     walk(root, |n| match n.kind() {
         "call_expression" | "method_invocation" => calls.push(n),
+        "return_statement" => leaving.push(n),
+        "arrow_function" => {
+            leaving.push(n);
+            functions.push((n.byte_range(), n.id()));
+        }
         "function_declaration"
         | "function_expression"
         | "function"
-        | "arrow_function"
         | "method_definition"
         | "generator_function_declaration"
         | "generator_function"
@@ -83,9 +89,123 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
         .map(|n| (analyzer.scopes.of(n.start_byte()), text(doc, n).to_string()))
         .collect();
     let mut reported_sites = HashSet::new();
-    for call in calls {
+    for &call in &calls {
         check_sink(&analyzer, call, &mut reported_sites, out);
     }
+    passed_on(
+        &analyzer,
+        &calls,
+        &leaving,
+        &assignments,
+        &mut reported_sites,
+        out,
+    );
+}
+
+/// Reports SQL built from data that no sink in the file runs but that leaves where it is
+/// built: passed to a call that is not a sink, returned, stored in a field or a
+/// module-level (Java: class-level) variable.
+fn passed_on(
+    analyzer: &Analyzer,
+    calls: &[Node],
+    leaving: &[Node],
+    assignments: &[Node],
+    reported_sites: &mut HashSet<usize>,
+    out: &mut Findings,
+) {
+    let doc = analyzer.doc;
+    let mut passed_on = PassedOn::new(reported_sites, out);
+    for &call in calls {
+        let Some(parts) = call_parts(doc, call) else {
+            continue;
+        };
+        let is_sink = parts.object.is_some() && sink(doc.kind, parts.name).is_some();
+        if is_sink || consumes_text(parts.name) || builds_text(parts.name) {
+            continue;
+        }
+        for arg in parts.args {
+            let value = analyzer.value(arg, arg.start_byte(), 0);
+            passed_on.report(&value, &format!("is passed to `{}`", parts.name));
+        }
+    }
+    for &node in leaving {
+        // `return a, b` (Go) and an arrow function's expression body.
+        let values = match node.kind() {
+            "arrow_function" => node
+                .child_by_field_name("body")
+                .filter(|b| b.kind() != "statement_block")
+                .into_iter()
+                .collect(),
+            _ => named_children(node)
+                .into_iter()
+                .flat_map(|e| match e.kind() {
+                    "expression_list" => named_children(e),
+                    _ => vec![e],
+                })
+                .collect::<Vec<_>>(),
+        };
+        for v in values {
+            let value = analyzer.value(v, v.end_byte(), 0);
+            passed_on.report(&value, "is returned");
+        }
+    }
+    for &n in assignments {
+        for (target, right, _) in bindings(doc, n) {
+            let name = text(doc, target);
+            let leaves = match target.kind() {
+                "identifier" | "field_identifier"
+                    if analyzer.scopes.of(n.start_byte()) == analyzer.root.id() =>
+                {
+                    format!("is assigned to module-level `{name}`")
+                }
+                "member_expression"
+                | "field_access"
+                | "selector_expression"
+                | "subscript_expression"
+                | "index_expression"
+                | "array_access" => {
+                    format!("is stored in `{name}`")
+                }
+                _ => continue,
+            };
+            let value = analyzer.value(right, right.end_byte(), 0);
+            passed_on.report(&value, &leaves);
+        }
+    }
+}
+
+/// Calls whose result is built from their arguments, followed by [`Analyzer::call`]:
+/// SQL going into them is still being built, not passed on.
+fn builds_text(name: &str) -> bool {
+    matches!(
+        name,
+        "Sprintf"
+            | "Sprint"
+            | "Sprintln"
+            | "format"
+            | "formatted"
+            | "concat"
+            | "append"
+            | "join"
+            | "Join"
+            | "toString"
+            | "trim"
+            | "toLowerCase"
+            | "toUpperCase"
+            | "strip"
+            | "intern"
+            | "String"
+            | "TrimSpace"
+            | "ToLower"
+            | "ToUpper"
+            | "map"
+            | "repeat"
+            | "Repeat"
+            | "fill"
+            | "valueOf"
+            | "replace"
+            | "replaceAll"
+    )
 }
 
 /// How a sink takes its query.

@@ -15,14 +15,22 @@ use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
 use syn::{BinOp, Expr, Lit, Pat, Token};
 
-use super::{MAX_DEPTH, Value, has_sql_literal, is_constant_name, keep_built, report};
+use super::{
+    MAX_DEPTH, PassedOn, Value, has_built_sql_literal, has_sql_literal, is_constant_name,
+    keep_built, report,
+};
 use crate::document::Document;
 use crate::parse::rust::{bytes, file};
 use crate::rules::Findings;
 
 pub(super) fn check(doc: &Document, out: &mut Findings) {
     const SINK_WORDS: [&str; 4] = ["query", "execute", "prepare", "sql_query"];
-    if !SINK_WORDS.iter().any(|w| doc.text.contains(w)) || !has_sql_literal(doc.text) {
+    let worth_parsing = if SINK_WORDS.iter().any(|w| doc.text.contains(w)) {
+        has_sql_literal(doc.text)
+    } else {
+        has_built_sql_literal(doc.text)
+    };
+    if !worth_parsing {
         return;
     }
     let Some(file) = file(doc) else {
@@ -43,6 +51,7 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
     let mut functions = Functions { bodies: Vec::new() };
     functions.visit_file(file);
     let mut reported_sites = HashSet::new();
+    let mut passed_on = Vec::new();
     for (body, numeric) in functions.bodies {
         let mut collect = Collect::default();
         collect.visit_block(body);
@@ -58,6 +67,20 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
             if let Some(site) = value.built {
                 report(doc, call, name, &site, &mut reported_sites, out);
             }
+        }
+        // The body's tail expression is returned too.
+        if let Some(syn::Stmt::Expr(tail, None)) = body.stmts.last() {
+            collect.leaving.push((tail, "is returned".to_string()));
+        }
+        passed_on.push((analyzer, collect.leaving));
+    }
+    // After every function's sinks: SQL built in one function may reach a sink in
+    // another of the same file only through what it passes on, reported here.
+    let mut reporter = PassedOn::new(&mut reported_sites, out);
+    for (analyzer, leaving) in passed_on {
+        for (expr, leaves) in leaving {
+            let value = analyzer.value(expr, bytes(expr.span()).end, 0);
+            reporter.report(&value, &leaves);
         }
     }
 }
@@ -127,6 +150,8 @@ struct Collect<'ast> {
     assigns: HashMap<String, Vec<Assign<'ast>>>,
     /// (call range, sink name, query argument).
     sinks: Vec<(Range<usize>, &'static str, &'ast Expr)>,
+    /// Values that leave the function, and how ("is returned").
+    leaving: Vec<(&'ast Expr, String)>,
 }
 
 impl<'ast> Collect<'ast> {
@@ -167,6 +192,10 @@ impl<'ast> Visit<'ast> for Collect<'ast> {
     fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
         if let Some(name) = plain_name(&e.left) {
             self.assign(name, e.span(), &e.right, false);
+        } else if let Expr::Field(field) = &*e.left {
+            let target = quote_target(field);
+            self.leaving
+                .push((&e.right, format!("is stored in `{target}`")));
         }
         visit::visit_expr_assign(self, e);
     }
@@ -202,6 +231,10 @@ impl<'ast> Visit<'ast> for Collect<'ast> {
         };
         if let (Some(sink), Some(arg)) = (sink, e.args.first()) {
             self.sinks.push((bytes(e.span()), sink, arg));
+        } else if !matches!(method.as_str(), "push_str" | "replace" | "join" | "concat") {
+            for arg in &e.args {
+                self.leaving.push((arg, format!("is passed to `{method}`")));
+            }
         }
         visit::visit_expr_method_call(self, e);
     }
@@ -218,11 +251,41 @@ impl<'ast> Visit<'ast> for Collect<'ast> {
                 "sql_query" => Some("sql_query"),
                 _ => None,
             };
+            let name = last.ident.to_string();
             if let (Some(sink), Some(arg)) = (sink, e.args.first()) {
                 self.sinks.push((bytes(e.span()), sink, arg));
+            } else if !matches!(name.as_str(), "from" | "from_str" | "new") {
+                for arg in &e.args {
+                    self.leaving.push((arg, format!("is passed to `{name}`")));
+                }
             }
         }
         visit::visit_expr_call(self, e);
+    }
+
+    fn visit_expr_return(&mut self, e: &'ast syn::ExprReturn) {
+        if let Some(expr) = &e.expr {
+            self.leaving.push((expr, "is returned".to_string()));
+        }
+        visit::visit_expr_return(self, e);
+    }
+}
+
+/// `self.sql` as written, for the message.
+fn quote_target(field: &syn::ExprField) -> String {
+    let base = match &*field.base {
+        Expr::Path(p) => p
+            .path
+            .segments
+            .iter()
+            .map(|s| s.ident.to_string())
+            .collect::<Vec<_>>()
+            .join("::"),
+        _ => "..".to_string(),
+    };
+    match &field.member {
+        syn::Member::Named(name) => format!("{base}.{name}"),
+        syn::Member::Unnamed(index) => format!("{base}.{}", index.index),
     }
 }
 
