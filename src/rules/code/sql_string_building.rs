@@ -31,7 +31,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use regex::Regex;
+use aho_corasick::AhoCorasick;
 use tree_sitter::Node;
 
 use crate::document::Document;
@@ -266,14 +266,21 @@ fn might_build_sql(text: &str) -> bool {
     // Sinks that take fragments ("id = %s") need no verb in the file.
     const FRAGMENT_SINKS: [&str; 4] = [".extra(", "RawSQL", "exec_driver_sql", "executescript"];
     const SINKS: [&str; 6] = ["execute", ".raw(", "text(", "fetch", "read_sql", "RawSQL"];
-    if FRAGMENT_SINKS.iter().any(|s| text.contains(s)) {
-        return true;
+    // The literal first: most files have none, and one pass finds out.
+    let mut literals = sql_literals(text).peekable();
+    if literals.peek().is_some() {
+        if SINKS.iter().any(|s| text.contains(s)) {
+            return true;
+        }
+        if literals.any(|(quote, start)| built_where_written(text, quote, start)) {
+            return true;
+        }
     }
-    if SINKS.iter().any(|s| text.contains(s)) {
-        has_sql_literal(text)
-    } else {
-        has_built_sql_literal(text)
-    }
+    static FRAGMENT_FINDER: LazyLock<Option<AhoCorasick>> =
+        LazyLock::new(|| AhoCorasick::new(FRAGMENT_SINKS).ok());
+    FRAGMENT_FINDER
+        .as_ref()
+        .is_none_or(|finder| finder.is_match(text))
 }
 
 /// True when some quote (`"`, `'` or a backtick) is followed by text that reads as SQL.
@@ -291,35 +298,61 @@ fn has_built_sql_literal(text: &str) -> bool {
 /// The SQL-looking literals of `text`: the byte offset of each opening quote, and the
 /// quote.
 fn sql_literals(text: &str) -> impl Iterator<Item = (u8, usize)> + '_ {
-    static VERB: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(
-            r#"["'`]\s*(?i:select|insert|update|delete|merge|replace|with|create|alter|drop|truncate|exec)\b"#,
-        )
-        .ok()
-    });
-    let verb = VERB.as_ref();
-    // Without the pattern (it always compiles), every file is worth parsing.
-    let fallback = verb.is_none().then_some((b'"', 0));
-    // A quote, a verb, and SQL after it up to the closing quote: "with open(..)" in a
-    // docstring or "Create a .." in a message does not make the file worth parsing.
-    let found = verb.into_iter().flat_map(move |verb| {
-        verb.find_iter(text).filter_map(move |m| {
-            let quote = m.as_str().as_bytes().first().copied().unwrap_or(b'"');
-            let rest = text.get(m.start() + 1..).unwrap_or("");
-            let mut end = rest
-                .bytes()
-                .position(|b| b == quote)
-                .unwrap_or(rest.len())
-                .min(400);
-            while !rest.is_char_boundary(end) {
-                end -= 1;
-            }
-            let literal = rest.get(..end).unwrap_or("");
-            (looks_sql(literal) && (!is_bare_select(literal) || from_follows(rest, end)))
-                .then_some((quote, m.start()))
-        })
-    });
-    fallback.into_iter().chain(found)
+    const VERBS: [&[u8]; 12] = [
+        b"select",
+        b"insert",
+        b"update",
+        b"delete",
+        b"merge",
+        b"replace",
+        b"with",
+        b"create",
+        b"alter",
+        b"drop",
+        b"truncate",
+        b"exec",
+    ];
+    let bytes = text.as_bytes();
+    // Every quote, then a look at the word after it: this runs on every source file,
+    // and a quote is far rarer than the English words the verbs also are.
+    memchr::memchr3_iter(b'"', b'\'', b'`', bytes).filter_map(move |quote_at| {
+        let quote = bytes[quote_at];
+        let after = &bytes[quote_at + 1..];
+        let word_start = after
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(after.len());
+        let word = &after[word_start..];
+        let word_len = word
+            .iter()
+            .position(|b| !b.is_ascii_alphabetic())
+            .unwrap_or(word.len());
+        // A whole word: not followed by a digit, `_` or a non-ASCII letter.
+        if word
+            .get(word_len)
+            .is_some_and(|b| b.is_ascii_digit() || *b == b'_' || !b.is_ascii())
+            || !VERBS
+                .iter()
+                .any(|v| v.eq_ignore_ascii_case(&word[..word_len]))
+        {
+            return None;
+        }
+        // A quote, a verb, and SQL after it up to the closing quote: "with open(..)"
+        // in a docstring or "Create a .." in a message does not make the file worth
+        // parsing.
+        let rest = text.get(quote_at + 1..).unwrap_or("");
+        let mut end = rest
+            .bytes()
+            .position(|b| b == quote)
+            .unwrap_or(rest.len())
+            .min(400);
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        let literal = rest.get(..end).unwrap_or("");
+        (looks_sql(literal) && (!is_bare_select(literal) || from_follows(rest, end)))
+            .then_some((quote, quote_at))
+    })
 }
 
 /// Whether the literal whose opening `quote` is at byte `start` is built with data right

@@ -30,11 +30,9 @@ const SINK_WORDS: [&str; 16] = [
 ];
 
 pub(super) fn check(doc: &Document, out: &mut Findings) {
-    let worth_parsing = if SINK_WORDS.iter().any(|w| doc.text.contains(w)) {
-        has_sql_literal(doc.text)
-    } else {
-        has_built_sql_literal(doc.text)
-    };
+    // The literal first: most files have none, and one pass finds out.
+    let worth_parsing = has_sql_literal(doc.text)
+        && (SINK_WORDS.iter().any(|w| doc.text.contains(w)) || has_built_sql_literal(doc.text));
     if !worth_parsing || treesitter::is_generated(doc) {
         return;
     }

@@ -25,11 +25,9 @@ use crate::rules::Findings;
 
 pub(super) fn check(doc: &Document, out: &mut Findings) {
     const SINK_WORDS: [&str; 4] = ["query", "execute", "prepare", "sql_query"];
-    let worth_parsing = if SINK_WORDS.iter().any(|w| doc.text.contains(w)) {
-        has_sql_literal(doc.text)
-    } else {
-        has_built_sql_literal(doc.text)
-    };
+    // The literal first: most files have none, and one pass finds out.
+    let worth_parsing = has_sql_literal(doc.text)
+        && (SINK_WORDS.iter().any(|w| doc.text.contains(w)) || has_built_sql_literal(doc.text));
     if !worth_parsing {
         return;
     }
