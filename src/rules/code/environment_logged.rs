@@ -1,18 +1,30 @@
 //! `code/environment-logged`: the whole process environment written to a log or to the
 //! console (`print(os.environ)`, `logger.info(dict(os.environ))`,
-//! `console.log(process.env)`, `log.Println(os.Environ())`). The environment holds the
-//! deployment's secrets: database passwords, API keys, signing keys.
+//! `console.log(process.env)`, `log.Println(os.Environ())`,
+//! `System.out.println(System.getenv())`, `println!("{:?}", std::env::vars())`). The
+//! environment holds the deployment's secrets: database passwords, API keys, signing keys.
 //!
-//! A line search for a logging or printing call together with the whole environment:
-//! one variable (`os.environ["HOME"]`, `process.env.PORT`) is not reported.
+//! Parsed: a print or log call (the same recognition as `code/sensitive-data-logged`)
+//! with the whole environment somewhere in its arguments, however wrapped
+//! (`dict(..)`, `JSON.stringify(..)`, `{ ...process.env }`, an f-string). One variable of
+//! it (`os.environ["HOME"]`, `os.environ.get("X")`, `process.env.PORT`,
+//! `System.getenv("HOME")`) and the names alone (`os.environ.keys()`) are not reported.
 
 use std::sync::LazyLock;
 
-use regex::Regex;
+use aho_corasick::AhoCorasick;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit::{self, Visit};
+use syn::{Expr, Token};
+use tree_sitter::Node;
 
+use super::sensitive_data_logged::is_log_call;
+use super::syntax::{self, call_parts};
 use crate::document::Document;
 use crate::kind::FileKind;
-use crate::parse::treesitter;
+use crate::parse::python::{named_children, text, walk};
+use crate::parse::rust::{bytes, file};
 use crate::rules::{Checker, Findings};
 
 const ID: &str = "code/environment-logged";
@@ -25,72 +37,211 @@ impl Checker for EnvironmentLogged {
     }
 
     fn applies_to(&self, kind: FileKind) -> bool {
-        matches!(
-            kind,
-            FileKind::Python
-                | FileKind::JavaScript
-                | FileKind::TypeScript
-                | FileKind::Go
-                | FileKind::Java
-                | FileKind::Rust
-        )
+        syntax::is_parsed_source(kind) || kind == FileKind::Rust
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {
-        const ENV_WORDS: [&str; 5] = [
-            "os.environ",
-            "process.env",
-            "os.Environ",
-            "getenv()",
-            "env::vars",
-        ];
-        // Minified bundles mention `process.env` next to any call on their one line.
-        if !ENV_WORDS.iter().any(|w| doc.text.contains(w)) || treesitter::is_generated(doc) {
+        // The spellings of the whole environment, in one pass: most files name none.
+        static ENV_WORDS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
+            AhoCorasick::new([
+                "environ",
+                "process.env",
+                "Environ()",
+                "getenv()",
+                "env::vars",
+            ])
+            .ok()
+        });
+        if ENV_WORDS
+            .as_ref()
+            .is_some_and(|words| !words.is_match(doc.text))
+        {
             return;
         }
-        let (Some(sink), Some(whole)) = (LOG_CALL.as_ref(), WHOLE_ENV.as_ref()) else {
+        if doc.kind == FileKind::Rust {
+            check_rust(doc, out);
+            return;
+        }
+        let Some(tree) = syntax::tree(doc) else {
             return;
         };
-        for line in 1..=doc.line_count() {
-            let text = doc.line_text(line);
-            let trimmed = text.trim_start();
-            if trimmed.starts_with(['#', '/']) {
-                continue;
+        let mut calls = Vec::new();
+        walk(tree.root_node(), |n| {
+            if matches!(n.kind(), "call" | "call_expression" | "method_invocation") {
+                calls.push(n);
             }
-            let Some(call) = sink.find(text) else {
+        });
+        for call in calls {
+            let Some((receiver, name, args)) = call_parts(doc, call) else {
                 continue;
             };
-            // The environment must be an argument: after the call's opening.
-            if let Some(env) = whole.find_at(text, call.end()) {
-                out.report(
-                    ID,
-                    doc.line_range(line),
-                    format!(
-                        "`{}` writes the whole environment, secrets included, to the output",
-                        env.as_str().trim_end_matches([')', ',', '}', ' '])
-                    ),
-                );
+            if !is_log_call(doc, receiver, name) {
+                continue;
             }
+            let Some(env) = find_whole_env(doc, args) else {
+                continue;
+            };
+            let callee = match receiver {
+                Some(r) => format!("{}.{name}", text(doc, r)),
+                None => name.to_string(),
+            };
+            out.report(ID, env.byte_range(), message(text(doc, env), &callee));
         }
     }
 }
 
-/// A print or log call: `print(`, `console.log(`, `logger.info(`, `log.Println(`,
-/// `fmt.Printf(`, `System.out.println(`, `println!(`, `pprint(`.
-static LOG_CALL: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"\b(?:p?print|console\.\w+|(?:log|logger|logging|LOG|LOGGER|_log|_logger|self\.log(?:ger)?)\.\w+|fmt\.(?:F|S)?[Pp]rint\w*|System\.(?:out|err)\.print\w*|(?:e?print|e?println|dbg|info|debug|warn|error|trace)!)\s*\(",
-    )
-    .ok()
-});
+fn message(env: &str, callee: &str) -> String {
+    format!("`{callee}` writes the whole environment (`{env}`), secrets included, to the output")
+}
 
-/// The whole environment, not one variable of it.
-static WHOLE_ENV: LazyLock<Option<Regex>> = LazyLock::new(|| {
-    Regex::new(
-        r"os\.environ(?:\s*[),}]|\.items\(\)|\.copy\(\))|process\.env\s*[),}]|os\.Environ\(\)|System\.getenv\(\)\s*[),]|env::vars\(\)",
-    )
-    .ok()
-});
+/// The first node under `node` that is the whole environment, not one variable of it.
+fn find_whole_env<'t>(doc: &Document, node: Node<'t>) -> Option<Node<'t>> {
+    if is_env(doc, node) {
+        return Some(node);
+    }
+    match node.kind() {
+        // `os.environ["X"]`, `process.env["X"]`: one variable; the index may still hold
+        // the whole environment, though nobody writes that.
+        "subscript" | "subscript_expression" | "index_expression" => {
+            let object = ["value", "object", "operand"]
+                .iter()
+                .find_map(|f| node.child_by_field_name(f));
+            named_children(node)
+                .into_iter()
+                .filter(|c| Some(*c) != object || !is_env(doc, *c))
+                .find_map(|c| find_whole_env(doc, c))
+        }
+        // `os.environ.get("X")`, `process.env.PORT`, `os.environ.keys()`.
+        "attribute" | "member_expression" => {
+            let object = node.child_by_field_name("object")?;
+            if is_env(doc, object) {
+                let member = ["attribute", "property"]
+                    .iter()
+                    .find_map(|f| node.child_by_field_name(f))
+                    .map_or("", |m| text(doc, m));
+                let one_variable = doc.kind != FileKind::Python
+                    || matches!(
+                        member,
+                        "get" | "pop" | "setdefault" | "keys" | "__getitem__"
+                    );
+                return (!one_variable).then_some(object);
+            }
+            find_whole_env(doc, object)
+        }
+        _ => named_children(node)
+            .into_iter()
+            .find_map(|c| find_whole_env(doc, c)),
+    }
+}
+
+/// `os.environ` (or `environ` imported from `os`), `process.env`, `os.Environ()`,
+/// `System.getenv()` with no argument.
+fn is_env(doc: &Document, node: Node) -> bool {
+    match (doc.kind, node.kind()) {
+        (FileKind::Python, "attribute") => text(doc, node) == "os.environ",
+        (FileKind::Python, "identifier") => {
+            text(doc, node) == "environ" && doc.text.contains("from os import")
+        }
+        (FileKind::JavaScript | FileKind::TypeScript, "member_expression") => {
+            text(doc, node) == "process.env"
+        }
+        (FileKind::Go, "call_expression") => node
+            .child_by_field_name("function")
+            .is_some_and(|f| text(doc, f) == "os.Environ"),
+        (FileKind::Java, "method_invocation") => {
+            call_parts(doc, node).is_some_and(|(receiver, name, args)| {
+                name == "getenv"
+                    && receiver.is_some_and(|r| text(doc, r) == "System")
+                    && named_children(args).is_empty()
+            })
+        }
+        _ => false,
+    }
+}
+
+/// Rust: `println!`/`eprintln!`/`dbg!`/`log`/`tracing` macros with `std::env::vars()` (or
+/// `vars_os`) among their arguments.
+fn check_rust(doc: &Document, out: &mut Findings) {
+    let Some(file) = file(doc) else {
+        return;
+    };
+    let mut macros = LogMacros { found: Vec::new() };
+    macros.visit_file(file);
+    for (name, env) in macros.found {
+        let snippet = doc.text.get(env.clone()).unwrap_or("std::env::vars()");
+        out.report(ID, env, message(snippet, &format!("{name}!")));
+    }
+}
+
+/// The log and print macros whose arguments hold the whole environment, with its bytes.
+struct LogMacros {
+    found: Vec<(String, std::ops::Range<usize>)>,
+}
+
+impl<'ast> Visit<'ast> for LogMacros {
+    fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let name = mac
+            .path
+            .segments
+            .last()
+            .map(|s| s.ident.to_string())
+            .unwrap_or_default();
+        const LOGGING: [&str; 11] = [
+            "println", "print", "eprintln", "eprint", "dbg", "trace", "debug", "info", "warn",
+            "error", "log",
+        ];
+        if LOGGING.contains(&name.as_str()) {
+            match mac.parse_body_with(Punctuated::<Expr, Token![,]>::parse_terminated) {
+                Ok(args) => {
+                    let mut env = EnvVars { found: None };
+                    for arg in &args {
+                        env.visit_expr(arg);
+                    }
+                    if let Some(range) = env.found {
+                        self.found.push((name, range));
+                    }
+                }
+                // `tracing` fields (`vars = ?expr`) are not expressions: look at the
+                // tokens, and point at the macro.
+                Err(_) => {
+                    let tokens = mac.tokens.to_string();
+                    if tokens.contains("env :: vars ()") || tokens.contains("env :: vars_os ()") {
+                        self.found.push((name, bytes(mac.span())));
+                    }
+                }
+            }
+        }
+        visit::visit_macro(self, mac);
+    }
+}
+
+/// Finds a call of `env::vars()`/`env::vars_os()` (any path prefix).
+struct EnvVars {
+    found: Option<std::ops::Range<usize>>,
+}
+
+impl<'ast> Visit<'ast> for EnvVars {
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if self.found.is_none()
+            && call.args.is_empty()
+            && let Expr::Path(p) = &*call.func
+        {
+            let segments: Vec<String> = p
+                .path
+                .segments
+                .iter()
+                .map(|s| s.ident.to_string())
+                .collect();
+            if let [.., env, vars] = segments.as_slice()
+                && env == "env"
+                && (vars == "vars" || vars == "vars_os")
+            {
+                self.found = Some(bytes(call.span()));
+            }
+        }
+        visit::visit_expr_call(self, call);
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -105,9 +256,17 @@ mod tests {
 
     #[test]
     fn whole_environment_not_one_variable() {
-        let src = "print(os.environ)\nlogger.info(\"env %s\", dict(os.environ))\nprint(os.environ[\"HOME\"])\nlog.info(os.environ.get(\"X\"))\n# print(os.environ)\n";
-        assert_eq!(lines("a.py", FileKind::Python, src), [1, 2]);
-        let js = "console.log(process.env);\nconsole.log(process.env.PORT);\n";
-        assert_eq!(lines("a.js", FileKind::JavaScript, js), [1]);
+        let src = "import os\nprint(os.environ)\nlogger.info(\"env %s\", dict(os.environ))\nprint(os.environ[\"HOME\"])\nlog.info(os.environ.get(\"X\"))\n# print(os.environ)\nlogger.info(\n    \"env: %s\",\n    os.environ.copy(),\n)\nprint(f\"{os.environ}\")\nprint(sorted(os.environ.keys()))\n";
+        assert_eq!(lines("a.py", FileKind::Python, src), [2, 3, 9, 11]);
+        let js = "console.log(process.env);\nconsole.log(process.env.PORT);\nconsole.log(JSON.stringify(process.env, null, 2));\nconsole.log(process.env[\"PORT\"]);\n";
+        assert_eq!(lines("a.js", FileKind::JavaScript, js), [1, 3]);
+    }
+
+    #[test]
+    fn java_and_rust() {
+        let java = "class A { void f() {\n  System.out.println(System.getenv());\n  System.out.println(System.getenv(\"HOME\"));\n  log.info(\"env {}\", System.getenv());\n} }\n";
+        assert_eq!(lines("A.java", FileKind::Java, java), [2, 4]);
+        let rust = "fn main() {\n    println!(\"{:?}\", std::env::vars().collect::<Vec<_>>());\n    println!(\"{:?}\", std::env::var(\"HOME\"));\n    tracing::debug!(\"{:?}\", env::vars_os());\n}\n";
+        assert_eq!(lines("main.rs", FileKind::Rust, rust), [2, 4]);
     }
 }

@@ -189,7 +189,7 @@ fn outside_strings(line: &str) -> String {
 /// True for a print or logging call: `print`, `console.*`, `log.*`/`logger.*`/
 /// `logging.*` at a level, Go `fmt.Print*`/`log.Print*`/`slog.Info`, Java
 /// `System.out.println`, `LOG.info`.
-fn is_log_call(doc: &Document, receiver: Option<Node>, name: &str) -> bool {
+pub(super) fn is_log_call(doc: &Document, receiver: Option<Node>, name: &str) -> bool {
     let Some(receiver) = receiver else {
         return matches!(name, "print" | "pprint");
     };
