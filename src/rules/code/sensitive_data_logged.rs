@@ -73,7 +73,6 @@ impl Checker for SensitiveDataLogged {
                 );
             }
         }
-        assert!(!is_sensitive("token", true));
     }
 }
 
