@@ -280,9 +280,31 @@ fn visit<'t>(doc: &Document, node: Node<'t>, lexical: bool, found: &mut Option<N
             return;
         }
         "unary_expression" if text(doc, node).starts_with("typeof") => return,
+        // `password is None`, `token == other`, `!secret`, `not token`: a yes or no.
+        "comparison_operator" | "not_operator" => return,
+        "binary_expression" | "unary_expression" if is_yes_or_no(doc, node) => return,
+        // `password[:2]`: a slice shows a piece, chosen to be too short to use.
+        "subscript"
+            if node
+                .child_by_field_name("subscript")
+                .is_some_and(|s| s.kind() == "slice") =>
+        {
+            return;
+        }
         _ => {}
     }
     if let Some((_, name, args)) = call_parts(doc, node) {
+        // `u.getPassword()`, `creds.get_token()`: a getter returns what it names.
+        if named_children(args).is_empty()
+            && let Some(property) = name.strip_prefix("get_").or_else(|| {
+                name.strip_prefix("get")
+                    .filter(|p| p.starts_with(char::is_uppercase))
+            })
+            && is_sensitive(property, lexical)
+        {
+            *found = Some(node);
+            return;
+        }
         // `len(password)`, `mask(token)`, `validate_token(t)`: the callee's name is not
         // data, and a reducing call hides its argument.
         if reduces(name) {
@@ -300,6 +322,16 @@ fn visit<'t>(doc: &Document, node: Node<'t>, lexical: bool, found: &mut Option<N
 
 /// Calls whose result does not reveal their argument: `len(..)`, `mask_token(..)`,
 /// `isValid(..)`, `hash(..)`.
+/// A comparison or negation (`token === undefined`, `pw != null`, `!secret`), whose
+/// value is a boolean whatever the operands.
+fn is_yes_or_no(doc: &Document, node: Node) -> bool {
+    let operator = node.child_by_field_name("operator").map(|o| text(doc, o));
+    matches!(
+        operator,
+        Some("==" | "!=" | "===" | "!==" | "<" | ">" | "<=" | ">=" | "!" | "instanceof" | "in")
+    )
+}
+
 fn reduces(name: &str) -> bool {
     let words = words(name);
     let Some(first) = words.first() else {
@@ -332,6 +364,8 @@ fn reduces(name: &str) -> bool {
             "hmac",
             "censor",
             "obfuscate",
+            "slice",
+            "substr",
         ]
         .iter()
         .any(|p| w.starts_with(p))
