@@ -1,7 +1,7 @@
 //! Runs the enabled checkers over sources and turns what they report into findings:
 //! severity, position, snippet, fingerprint, suppressions.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
@@ -253,11 +253,19 @@ impl Engine {
         // its own: another finding's source line may show it.
         let masks: Vec<Range<usize>> = raw.raw.iter().filter_map(|r| r.secret.clone()).collect();
         let mut used = HashSet::new();
+        let mut repeats = HashMap::new();
         let mut findings: Vec<Finding> = raw
             .raw
             .into_iter()
             .filter(|r| self.rules.is_enabled(&r.rule_id))
-            .filter_map(|r| self.finish(&doc, r, &masks, &mut used))
+            .filter_map(|r| {
+                let secret = r.secret.is_some();
+                let mut finding = self.finish(&doc, r, &masks, &mut used)?;
+                if !secret {
+                    tell_apart(&mut finding, &mut repeats);
+                }
+                Some(finding)
+            })
             .collect();
         if self.judge_markers {
             let enabled = |id: &str| self.rules.is_enabled(id);
@@ -350,6 +358,20 @@ impl Engine {
             rule_id: raw.rule_id,
         }
     }
+}
+
+/// Gives the second and later structural findings of one file that match the same text
+/// under the same rule (two `server {` blocks both without HSTS) fingerprints of their
+/// own, numbered by occurrence, so that they stay separate findings at their own lines
+/// instead of being merged as copies of one (`merge_duplicates`). The first keeps the
+/// plain fingerprint, so baselines written before stay valid. Secrets are not numbered:
+/// one secret written twice is one secret to rotate.
+fn tell_apart(finding: &mut Finding, repeats: &mut HashMap<String, usize>) {
+    let seen = repeats.entry(finding.fingerprint.clone()).or_insert(0);
+    if *seen > 0 {
+        finding.fingerprint = fingerprint::of_occurrence(&finding.fingerprint, *seen);
+    }
+    *seen += 1;
 }
 
 /// `message` with every secret found in the file masked: rules quote source expressions

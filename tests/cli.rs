@@ -540,3 +540,36 @@ fn explain_prints_why_and_fix() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn identical_findings_in_one_file_stay_apart_at_their_own_lines() {
+    let conf = "server {\n    listen 443 ssl;\n}\n\nserver {\n    listen 443 ssl;\n}\n";
+    let dir = tree(&[("site.nginx", conf)]);
+    let (found, report) = json_findings(dir.path(), &["--only", "nginx/missing-hsts"]);
+    assert_eq!(
+        found,
+        [
+            (
+                "site.nginx".to_string(),
+                1,
+                "nginx/missing-hsts".to_string()
+            ),
+            (
+                "site.nginx".to_string(),
+                5,
+                "nginx/missing-hsts".to_string()
+            ),
+        ]
+    );
+    let findings = report["findings"].as_array().unwrap();
+    assert_ne!(findings[0]["fingerprint"], findings[1]["fingerprint"]);
+    assert!(findings.iter().all(|f| f.get("also_at").is_none()));
+}
+
+#[test]
+fn one_secret_written_twice_in_a_file_is_still_one_finding() {
+    let key = fake_aws_key();
+    let dir = tree(&[("keys.txt", &format!("a = {key}\nb = {key}\n"))]);
+    let (found, _) = json_findings(dir.path(), &["--only", "secrets/aws-access-key"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+}
