@@ -177,8 +177,14 @@ impl Engine {
                 max_file_size: tree.max_file_size,
                 exclude: tree.exclude.clone(),
             };
+            // A file whose content some commit holds was scanned, or skipped and counted,
+            // with the history: a binary or too large file is not counted twice.
             tree.run(&|visit| match visit {
                 Visit::File(source) if history::holds(&stats, &source.bytes) => {}
+                Visit::Skipped {
+                    ref path,
+                    reason: SkipReason::Binary | SkipReason::TooLarge,
+                } if history::holds_file(&stats, &workdir.join(path)) => {}
                 other => collector.visit(self, other),
             });
         }
@@ -282,6 +288,7 @@ impl Engine {
         }
         for f in &mut findings {
             f.origin = source.origin.clone();
+            f.raw_path = source.raw_path.clone();
         }
         if !findings.is_empty() {
             let hashes = line_hash::line_hashes(doc.text);
@@ -355,6 +362,7 @@ impl Engine {
             line_hash: String::new(),
             origin: Default::default(),
             also_at: Vec::new(),
+            raw_path: None,
             rule_id: raw.rule_id,
         }
     }
@@ -463,6 +471,7 @@ pub fn merge_duplicates(findings: Vec<Finding>) -> Vec<Finding> {
                     path: other.path,
                     span: other.span,
                     origin: other.origin,
+                    raw_path: other.raw_path,
                 });
                 first.also_at.extend(other.also_at);
             }

@@ -743,3 +743,21 @@ fn configured_excludes_apply_in_every_git_mode() {
     repo.stage("app.py");
     assert_eq!(findings(repo.path(), &["--staged"], 1).len(), 1);
 }
+
+#[test]
+fn a_committed_binary_file_is_counted_once_not_again_from_the_working_tree() {
+    let mut repo = Repo::new();
+    repo.write("logo.png", &[0u8, 1, 2, 3]);
+    repo.write("README.md", b"hello\n");
+    repo.commit_all("one", None);
+    // An untracked binary file that no commit holds is still counted, once.
+    repo.write("new.bin", &[0u8, 9, 9, 9]);
+    let out = lint(repo.path(), &["--history"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["summary"]["files_skipped"]["binary"].as_u64(),
+        Some(2),
+        "{}",
+        report["summary"]
+    );
+}

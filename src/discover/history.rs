@@ -380,6 +380,9 @@ fn read_blob(odb: &git2::Odb<'_>, job: Job, max_size: u64) -> Visit {
         bytes,
         origin: Origin::Commit(job.commit),
         old_version: job.old_version,
+        // TODO: tree entry names that are not UTF-8 are made lossy when the walk builds
+        // the path; carry `entry.name_bytes()` through `Job` to keep them exact here.
+        raw_path: None,
     })
 }
 
@@ -391,6 +394,12 @@ fn shallow_boundary(repo: &Repository) -> usize {
     std::fs::read_to_string(repo.path().join("shallow"))
         .map(|s| s.lines().filter(|l| !l.trim().is_empty()).count())
         .unwrap_or(1)
+}
+
+/// True when some commit the walk met holds a blob with exactly the content of the file at
+/// `path`, hashed as git would (streamed: the file may be one skipped as too large).
+pub fn holds_file(stats: &HistoryStats, path: &Path) -> bool {
+    Oid::hash_file(ObjectType::Blob, path).is_ok_and(|oid| stats.seen_blobs.contains(&oid))
 }
 
 /// True when some commit the walk met holds a blob with exactly `bytes`.
