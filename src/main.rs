@@ -48,7 +48,7 @@ fn init_logging(cli: &Cli) {
     let color = std::io::stderr().is_terminal() && no_color_unset();
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(report::progress::stderr_writer)
         .with_ansi(color)
         .event_format(LogLine)
         .init();

@@ -761,3 +761,42 @@ fn a_committed_binary_file_is_counted_once_not_again_from_the_working_tree() {
         report["summary"]
     );
 }
+
+/// Under a pseudo-terminal (util-linux `script`), the history bar is drawn; a warning logged during
+/// the scan must clear the bar's line and stand on its own, not be appended to the bar.
+#[test]
+fn warnings_during_a_history_scan_do_not_share_the_progress_bar_s_line() {
+    let mut repo = Repo::new();
+    for i in 0..40 {
+        repo.write(
+            &format!("pod{i}.yaml"),
+            format!("apiVersion: v1\nkind: Pod\nspec: [\n  x{i}: {{\n").as_bytes(),
+        );
+    }
+    repo.commit_all("broken manifests", None);
+    let bin = assert_cmd::cargo::cargo_bin("smartedu-lint");
+    let command = format!(
+        "'{}' --history '{}' > /dev/null",
+        bin.display(),
+        repo.path().display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("CI")
+        .env("NO_COLOR", "1")
+        .env_remove("SMARTEDU_LINT_LOG")
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("history ["), "no bar drawn: {screen:?}");
+    let starts: Vec<usize> = screen.match_indices("warning:").map(|(i, _)| i).collect();
+    assert!(!starts.is_empty(), "no warning logged: {screen:?}");
+    for i in starts {
+        let before = &screen[..i];
+        assert!(
+            before.is_empty() || before.ends_with('\n') || before.ends_with("\u{1b}[2K"),
+            "a warning follows other text on its line: {:?}",
+            before.chars().rev().take(80).collect::<String>()
+        );
+    }
+}
