@@ -800,3 +800,35 @@ fn warnings_during_a_history_scan_do_not_share_the_progress_bar_s_line() {
         );
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn a_committed_file_name_that_is_not_utf8_keeps_its_bytes_in_the_sarif_uri() {
+    use std::os::unix::ffi::OsStrExt;
+    let mut repo = Repo::new();
+    let name = std::ffi::OsStr::from_bytes(b"Dockerfile.\xff");
+    fs::create_dir(repo.path().join("sub")).unwrap();
+    fs::write(
+        repo.path().join("sub").join(name),
+        "FROM python:3.12-slim\n",
+    )
+    .unwrap();
+    repo.commit_all("odd name", None);
+    let out = Command::cargo_bin("smartedu-lint")
+        .unwrap()
+        .arg(repo.path())
+        .args([
+            "--history",
+            "--only",
+            "docker/root-user",
+            "--format",
+            "sarif",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        ["uri"];
+    assert_eq!(uri, "sub/Dockerfile.%FF", "{}", sarif["runs"][0]["results"]);
+}
