@@ -155,6 +155,7 @@ impl Baseline {
                     line_hash: hashes.get(line - 1).cloned().unwrap_or_default(),
                     origin: Default::default(),
                     also_at: Vec::new(),
+                    raw_path: None,
                 }
             })
             .collect()

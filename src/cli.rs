@@ -76,7 +76,7 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
 
-    /// Write the current findings to FILE as a baseline (and report none of them).
+    /// Write the current findings to FILE as a baseline, say how many (report none of them).
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
 

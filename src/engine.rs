@@ -1,7 +1,7 @@
 //! Runs the enabled checkers over sources and turns what they report into findings:
 //! severity, position, snippet, fingerprint, suppressions.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::Range;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
@@ -177,8 +177,14 @@ impl Engine {
                 max_file_size: tree.max_file_size,
                 exclude: tree.exclude.clone(),
             };
+            // A file whose content some commit holds was scanned, or skipped and counted,
+            // with the history: a binary or too large file is not counted twice.
             tree.run(&|visit| match visit {
                 Visit::File(source) if history::holds(&stats, &source.bytes) => {}
+                Visit::Skipped {
+                    ref path,
+                    reason: SkipReason::Binary | SkipReason::TooLarge,
+                } if history::holds_file(&stats, &workdir.join(path)) => {}
                 other => collector.visit(self, other),
             });
         }
@@ -253,11 +259,19 @@ impl Engine {
         // its own: another finding's source line may show it.
         let masks: Vec<Range<usize>> = raw.raw.iter().filter_map(|r| r.secret.clone()).collect();
         let mut used = HashSet::new();
+        let mut repeats = HashMap::new();
         let mut findings: Vec<Finding> = raw
             .raw
             .into_iter()
             .filter(|r| self.rules.is_enabled(&r.rule_id))
-            .filter_map(|r| self.finish(&doc, r, &masks, &mut used))
+            .filter_map(|r| {
+                let secret = r.secret.is_some();
+                let mut finding = self.finish(&doc, r, &masks, &mut used)?;
+                if !secret {
+                    tell_apart(&mut finding, &mut repeats);
+                }
+                Some(finding)
+            })
             .collect();
         if self.judge_markers {
             let enabled = |id: &str| self.rules.is_enabled(id);
@@ -274,6 +288,7 @@ impl Engine {
         }
         for f in &mut findings {
             f.origin = source.origin.clone();
+            f.raw_path = source.raw_path.clone();
         }
         if !findings.is_empty() {
             let hashes = line_hash::line_hashes(doc.text);
@@ -347,9 +362,24 @@ impl Engine {
             line_hash: String::new(),
             origin: Default::default(),
             also_at: Vec::new(),
+            raw_path: None,
             rule_id: raw.rule_id,
         }
     }
+}
+
+/// Gives the second and later structural findings of one file that match the same text
+/// under the same rule (two `server {` blocks both without HSTS) fingerprints of their
+/// own, numbered by occurrence, so that they stay separate findings at their own lines
+/// instead of being merged as copies of one (`merge_duplicates`). The first keeps the
+/// plain fingerprint, so baselines written before stay valid. Secrets are not numbered:
+/// one secret written twice is one secret to rotate.
+fn tell_apart(finding: &mut Finding, repeats: &mut HashMap<String, usize>) {
+    let seen = repeats.entry(finding.fingerprint.clone()).or_insert(0);
+    if *seen > 0 {
+        finding.fingerprint = fingerprint::of_occurrence(&finding.fingerprint, *seen);
+    }
+    *seen += 1;
 }
 
 /// `message` with every secret found in the file masked: rules quote source expressions
@@ -441,6 +471,7 @@ pub fn merge_duplicates(findings: Vec<Finding>) -> Vec<Finding> {
                     path: other.path,
                     span: other.span,
                     origin: other.origin,
+                    raw_path: other.raw_path,
                 });
                 first.also_at.extend(other.also_at);
             }

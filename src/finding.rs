@@ -104,6 +104,8 @@ pub struct Finding {
     /// Other places with the same fingerprint (the same secret in another file, blob or
     /// commit), merged into this finding; empty when it was found once.
     pub also_at: Vec<Place>,
+    /// The path's bytes when they are not UTF-8 (see [`crate::discover::Source::raw_path`]).
+    pub raw_path: Option<Vec<u8>>,
 }
 
 /// One more place where a merged finding was found.
@@ -112,4 +114,5 @@ pub struct Place {
     pub path: String,
     pub span: Span,
     pub origin: Origin,
+    pub raw_path: Option<Vec<u8>>,
 }

@@ -19,6 +19,12 @@ pub fn of_secret(rule_id: &str, secret: &str) -> String {
     digest(&[rule_id, secret])
 }
 
+/// Fingerprint of the `n`-th (1-based after the first) repeat, in one file, of a finding
+/// whose plain fingerprint is `first`.
+pub fn of_occurrence(first: &str, n: usize) -> String {
+    digest(&[first, &n.to_string()])
+}
+
 fn digest(parts: &[&str]) -> String {
     let mut hasher = Sha256::new();
     for part in parts {
@@ -60,6 +66,14 @@ mod tests {
         let c = of_match("docker/root-user", "other/Dockerfile", "USER root");
         assert_eq!(a, b);
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn repeats_get_distinct_stable_fingerprints() {
+        let first = of_match("nginx/missing-hsts", "a.conf", "server {");
+        assert_ne!(of_occurrence(&first, 1), first);
+        assert_ne!(of_occurrence(&first, 1), of_occurrence(&first, 2));
+        assert_eq!(of_occurrence(&first, 1), of_occurrence(&first, 1));
     }
 
     #[test]

@@ -58,10 +58,7 @@ impl FileKind {
             "properties" => return FileKind::Config(ConfigFormat::Properties),
             _ => {}
         }
-        if lower == "nginx.conf" || ext == "nginx" || (ext == "conf" && path.contains("nginx")) {
-            return FileKind::Nginx;
-        }
-        if in_nginx_folder(path, ext) && looks_like_nginx(text) {
+        if is_nginx(path, &lower, text) {
             return FileKind::Nginx;
         }
         FileKind::Text
@@ -74,6 +71,54 @@ impl FileKind {
             FileKind::Compose | FileKind::Kubernetes | FileKind::Config(ConfigFormat::Yaml)
         )
     }
+}
+
+/// nginx configuration: by name (`nginx.conf`, `*.nginx`, `*nginx*.conf`), by folder
+/// (`nginx/`, `sites-available/`, `conf.d/`, the official image's `templates/`) when the
+/// content has an nginx directive, or any `.conf` whose content is plainly nginx
+/// (directives ended by `;` and `{ }` blocks). `*.conf.template` (the official image
+/// renders `/etc/nginx/templates/*.conf.template` with `envsubst`) counts as `.conf`. A
+/// file with INI `[section]` lines (supervisord, php-fpm pools, systemd units) never
+/// does: nginx has no such syntax.
+fn is_nginx(path: &str, lower_name: &str, text: &str) -> bool {
+    let name = lower_name.strip_suffix(".template").unwrap_or(lower_name);
+    let ext = name.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    if looks_like_ini(text) {
+        return false;
+    }
+    if name == "nginx.conf" || ext == "nginx" || (ext == "conf" && name.contains("nginx")) {
+        return true;
+    }
+    let lower_path = path.to_ascii_lowercase();
+    let hinted = (ext == "conf" && (lower_path.contains("nginx") || in_folder(path, "templates")))
+        || in_nginx_folder(path, ext);
+    if hinted {
+        return looks_like_nginx(text);
+    }
+    ext == "conf" && looks_like_nginx(text) && has_blocks_and_statements(text)
+}
+
+fn in_folder(path: &str, folder: &str) -> bool {
+    path.rsplit('/').nth(1) == Some(folder)
+}
+
+/// True when some early line, outside comments, is an INI section header: `[program:x]`,
+/// `[www]`, `[Unit]`.
+fn looks_like_ini(text: &str) -> bool {
+    text.lines().take(500).any(|line| {
+        let line = line.trim();
+        line.len() > 2
+            && line.starts_with('[')
+            && line.ends_with(']')
+            && !line.contains([';', '{', '}', ' '])
+    })
+}
+
+/// True when the text has both a line ending a directive (`;`) and one opening a block
+/// (`{`): nginx's two shapes, which a stray `listen 80;` in a key-value file lacks.
+fn has_blocks_and_statements(text: &str) -> bool {
+    let lines = || text.lines().take(2000).map(str::trim);
+    lines().any(|l| l.ends_with(';')) && lines().any(|l| l.ends_with('{'))
 }
 
 /// Where Debian-style and official-image nginx installs keep server files:
@@ -258,7 +303,7 @@ mod tests {
         let server = "server {\n    listen 80;\n}\n";
         assert_eq!(FileKind::classify("nginx.conf", ""), FileKind::Nginx);
         assert_eq!(
-            FileKind::classify("deploy/nginx/app.conf", ""),
+            FileKind::classify("deploy/nginx/app.conf", server),
             FileKind::Nginx
         );
         assert_eq!(FileKind::classify("site.nginx", ""), FileKind::Nginx);
@@ -277,6 +322,50 @@ mod tests {
         );
         assert_eq!(
             FileKind::classify("etc/conf.d/app.ini.conf", "a=1\n"),
+            FileKind::Text
+        );
+    }
+
+    #[test]
+    fn nginx_templates_and_plain_conf_files_by_content() {
+        let server = "server {\n    listen 80;\n    server_name ${HOST};\n}\n";
+        for path in [
+            "docker/templates/default.conf.template",
+            "deploy/nginx/app.conf.template",
+            "etc/site.conf",
+        ] {
+            assert_eq!(FileKind::classify(path, server), FileKind::Nginx, "{path}");
+        }
+        // One `listen ...;` line without any block is not enough outside nginx's folders.
+        assert_eq!(
+            FileKind::classify("etc/app.conf", "listen 8080;\n"),
+            FileKind::Text
+        );
+        assert_eq!(
+            FileKind::classify("docker/templates/app.conf.template", "a=1\n"),
+            FileKind::Text
+        );
+    }
+
+    #[test]
+    fn ini_files_are_never_nginx() {
+        let supervisord =
+            "[supervisord]\nnodaemon=true\n\n[program:nginx]\ncommand=nginx -g 'daemon off;'\n";
+        for path in [
+            "nginx/supervisord.conf",
+            "docker/nginx/supervisord.conf",
+            "etc/conf.d/supervisord.conf",
+            "nginx.conf",
+        ] {
+            assert_eq!(
+                FileKind::classify(path, supervisord),
+                FileKind::Text,
+                "{path}"
+            );
+        }
+        let pool = "[www]\nlisten = 9000;\nserver {\n";
+        assert_eq!(
+            FileKind::classify("nginx/php-fpm.conf", pool),
             FileKind::Text
         );
     }

@@ -48,7 +48,7 @@ fn init_logging(cli: &Cli) {
     let color = std::io::stderr().is_terminal() && no_color_unset();
     tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(report::progress::stderr_writer)
         .with_ansi(color)
         .event_format(LogLine)
         .init();
@@ -143,9 +143,21 @@ fn run(cli: &Cli) -> Result<u8> {
         engine.scan_tree(&walk)
     };
     result.findings = merge_duplicates(std::mem::take(&mut result.findings));
-    apply_baselines(cli, &engine, &walk_base, &mut result)?;
+    let wrote = apply_baselines(cli, &engine, &walk_base, &mut result)?;
 
-    write_report(cli, &result)?;
+    match (wrote, &cli.write_baseline) {
+        // What was done, not "0 findings": the findings went to the baseline.
+        (Some(n), Some(path)) if cli.format == Format::Human && cli.output.is_none() => {
+            emit(&format!("{}\n", baseline_line(n, path, &result)))?;
+        }
+        (Some(n), Some(path)) => {
+            write_report(cli, &result)?;
+            if !cli.quiet {
+                tracing::warn!("{}", baseline_line(n, path, &result));
+            }
+        }
+        _ => write_report(cli, &result)?,
+    }
     let failing = result.findings.iter().any(|f| f.severity >= cli.fail_on);
     Ok(if missing {
         EXIT_ERROR
@@ -200,7 +212,20 @@ fn scan_git(cli: &Cli, engine: &Engine, walk: TreeWalk) -> Result<ScanResult> {
     Ok(result)
 }
 
-/// `--write-baseline` records every current finding; `--baseline` hides the ones it lists
+/// `wrote 3 findings to .baseline.json as a baseline (12 files scanned; 0.04s)`
+fn baseline_line(n: usize, path: &std::path::Path, result: &ScanResult) -> String {
+    let s = &result.summary;
+    format!(
+        "wrote {n} finding{} to {} as a baseline ({} file{} scanned; {:.2}s)",
+        if n == 1 { "" } else { "s" },
+        path.display(),
+        s.files_scanned,
+        if s.files_scanned == 1 { "" } else { "s" },
+        s.elapsed.as_secs_f64()
+    )
+}
+
+/// `--write-baseline` records every current finding (the count written is returned); `--baseline` hides the ones it lists
 /// and, with `meta/unused-ignore` on, reports its entries that hid nothing. Those are
 /// judged only when the scan saw everything an entry could match: not for `--staged`,
 /// `--diff` or `--since`, and not for rules that did not run. `base` is the folder report
@@ -210,17 +235,14 @@ fn apply_baselines(
     engine: &Engine,
     base: &std::path::Path,
     result: &mut ScanResult,
-) -> Result<()> {
+) -> Result<Option<usize>> {
     let previous = cli.baseline.as_deref().map(Baseline::load).transpose()?;
     let mut hidden = 0;
+    let mut wrote = None;
     if let Some(path) = &cli.write_baseline {
         let written = Baseline::of(&result.findings, previous.as_ref());
         written.write(path)?;
-        tracing::info!(
-            "{}: baseline of {} findings written",
-            path.display(),
-            written.len()
-        );
+        wrote = Some(written.len());
         hidden = result.findings.len();
         result.findings.clear();
     } else if let Some(baseline) = &previous {
@@ -246,7 +268,7 @@ fn apply_baselines(
     if hidden > 0 {
         tracing::info!("{hidden} findings in the baseline not reported");
     }
-    Ok(())
+    Ok(wrote)
 }
 
 /// `rules` and `explain` describe the configuration's own rules too: the configuration

@@ -540,3 +540,80 @@ fn explain_prints_why_and_fix() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn identical_findings_in_one_file_stay_apart_at_their_own_lines() {
+    let conf = "server {\n    listen 443 ssl;\n}\n\nserver {\n    listen 443 ssl;\n}\n";
+    let dir = tree(&[("site.nginx", conf)]);
+    let (found, report) = json_findings(dir.path(), &["--only", "nginx/missing-hsts"]);
+    assert_eq!(
+        found,
+        [
+            (
+                "site.nginx".to_string(),
+                1,
+                "nginx/missing-hsts".to_string()
+            ),
+            (
+                "site.nginx".to_string(),
+                5,
+                "nginx/missing-hsts".to_string()
+            ),
+        ]
+    );
+    let findings = report["findings"].as_array().unwrap();
+    assert_ne!(findings[0]["fingerprint"], findings[1]["fingerprint"]);
+    assert!(findings.iter().all(|f| f.get("also_at").is_none()));
+}
+
+#[test]
+fn one_secret_written_twice_in_a_file_is_still_one_finding() {
+    let key = fake_aws_key();
+    let dir = tree(&[("keys.txt", &format!("a = {key}\nb = {key}\n"))]);
+    let (found, _) = json_findings(dir.path(), &["--only", "secrets/aws-access-key"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+}
+
+#[test]
+fn write_baseline_says_how_many_findings_it_wrote_and_where() {
+    let dir = tree(&[("Dockerfile", ROOT_DOCKERFILE)]);
+    let out = lint(dir.path())
+        .args([
+            "--only",
+            "docker/root-user",
+            "--write-baseline",
+            "base.json",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.starts_with("wrote 1 finding to base.json as a baseline (1 file scanned; "),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("0 findings"), "{stdout}");
+    let written = fs::read_to_string(dir.path().join("base.json")).unwrap();
+    assert_eq!(written.matches("\"fingerprint\"").count(), 1, "{written}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_name_that_is_not_utf8_gets_an_exact_percent_encoded_sarif_uri() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tree(&[]);
+    let name = std::ffi::OsStr::from_bytes(b"Dockerfile.\xff");
+    fs::create_dir(dir.path().join("sub")).unwrap();
+    fs::write(dir.path().join("sub").join(name), ROOT_DOCKERFILE).unwrap();
+    let out = lint(dir.path())
+        .args(["--only", "docker/root-user", "--format", "sarif"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        ["uri"];
+    assert_eq!(uri, "sub/Dockerfile.%FF");
+    let (found, _) = json_findings(dir.path(), &["--only", "docker/root-user"]);
+    assert_eq!(found[0].0, "sub/Dockerfile.\u{fffd}");
+}

@@ -743,3 +743,92 @@ fn configured_excludes_apply_in_every_git_mode() {
     repo.stage("app.py");
     assert_eq!(findings(repo.path(), &["--staged"], 1).len(), 1);
 }
+
+#[test]
+fn a_committed_binary_file_is_counted_once_not_again_from_the_working_tree() {
+    let mut repo = Repo::new();
+    repo.write("logo.png", &[0u8, 1, 2, 3]);
+    repo.write("README.md", b"hello\n");
+    repo.commit_all("one", None);
+    // An untracked binary file that no commit holds is still counted, once.
+    repo.write("new.bin", &[0u8, 9, 9, 9]);
+    let out = lint(repo.path(), &["--history"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["summary"]["files_skipped"]["binary"].as_u64(),
+        Some(2),
+        "{}",
+        report["summary"]
+    );
+}
+
+/// Under a pseudo-terminal (util-linux `script`), the history bar is drawn; a warning logged during
+/// the scan must clear the bar's line and stand on its own, not be appended to the bar.
+#[test]
+fn warnings_during_a_history_scan_do_not_share_the_progress_bar_s_line() {
+    let mut repo = Repo::new();
+    for i in 0..40 {
+        repo.write(
+            &format!("pod{i}.yaml"),
+            format!("apiVersion: v1\nkind: Pod\nspec: [\n  x{i}: {{\n").as_bytes(),
+        );
+    }
+    repo.commit_all("broken manifests", None);
+    let bin = assert_cmd::cargo::cargo_bin("smartedu-lint");
+    let command = format!(
+        "'{}' --history '{}' > /dev/null",
+        bin.display(),
+        repo.path().display()
+    );
+    let out = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_remove("CI")
+        .env("NO_COLOR", "1")
+        .env_remove("SMARTEDU_LINT_LOG")
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&out.stdout);
+    assert!(screen.contains("history ["), "no bar drawn: {screen:?}");
+    let starts: Vec<usize> = screen.match_indices("warning:").map(|(i, _)| i).collect();
+    assert!(!starts.is_empty(), "no warning logged: {screen:?}");
+    for i in starts {
+        let before = &screen[..i];
+        assert!(
+            before.is_empty() || before.ends_with('\n') || before.ends_with("\u{1b}[2K"),
+            "a warning follows other text on its line: {:?}",
+            before.chars().rev().take(80).collect::<String>()
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_committed_file_name_that_is_not_utf8_keeps_its_bytes_in_the_sarif_uri() {
+    use std::os::unix::ffi::OsStrExt;
+    let mut repo = Repo::new();
+    let name = std::ffi::OsStr::from_bytes(b"Dockerfile.\xff");
+    fs::create_dir(repo.path().join("sub")).unwrap();
+    fs::write(
+        repo.path().join("sub").join(name),
+        "FROM python:3.12-slim\n",
+    )
+    .unwrap();
+    repo.commit_all("odd name", None);
+    let out = Command::cargo_bin("smartedu-lint")
+        .unwrap()
+        .arg(repo.path())
+        .args([
+            "--history",
+            "--only",
+            "docker/root-user",
+            "--format",
+            "sarif",
+        ])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let uri = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        ["uri"];
+    assert_eq!(uri, "sub/Dockerfile.%FF", "{}", sarif["runs"][0]["results"]);
+}

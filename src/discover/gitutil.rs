@@ -151,6 +151,7 @@ pub fn read_changed(
             bytes,
             origin: origin.clone(),
             old_version: false,
+            raw_path: None,
         });
         out.lines.insert(path, added);
     }

@@ -62,6 +62,8 @@ pub struct Progress {
 struct Job {
     oid: Oid,
     path: String,
+    /// The path's bytes when they are not UTF-8 (`path` is then lossy).
+    raw_path: Option<Vec<u8>>,
     commit: Arc<CommitMeta>,
     old_version: bool,
 }
@@ -218,7 +220,9 @@ fn enumerate(
         }
         let mut meta: Option<Arc<CommitMeta>> = None;
         let mut open = true;
-        walk_tree(repo, &tree, seen, &mut |oid, path| {
+        walk_tree(repo, &tree, seen, &mut |oid, raw| {
+            let path = String::from_utf8_lossy(&raw).into_owned();
+            let raw_path = std::str::from_utf8(&raw).is_err().then_some(raw);
             if super::tree::is_excluded(exclude, &path) {
                 return true;
             }
@@ -232,6 +236,7 @@ fn enumerate(
                 .send(Job {
                     oid,
                     path,
+                    raw_path,
                     commit,
                     old_version,
                 })
@@ -246,7 +251,7 @@ fn enumerate(
 }
 
 /// Walks `tree` depth first, skipping trees and blobs in `seen`, and calls `new_blob` with
-/// each new blob and its path. Stops early when `new_blob` returns false.
+/// each new blob and its path's bytes (names in git need not be UTF-8). Stops early when `new_blob` returns false.
 /// The blobs of every ref's and HEAD's tree: the files as they are at the tips, which all
 /// rules judge. Other blobs are older versions, judged by the secret rules only.
 fn tip_blobs(repo: &Repository) -> HashSet<Oid> {
@@ -268,25 +273,28 @@ fn walk_tree(
     repo: &Repository,
     tree: &git2::Tree<'_>,
     seen: &mut Seen,
-    new_blob: &mut dyn FnMut(Oid, String) -> bool,
+    new_blob: &mut dyn FnMut(Oid, Vec<u8>) -> bool,
 ) {
-    let mut pending: VecDeque<(Oid, String)> = VecDeque::new();
+    let mut pending: VecDeque<(Oid, Vec<u8>)> = VecDeque::new();
     if seen.trees.insert(tree.id()) {
-        pending.push_back((tree.id(), String::new()));
+        pending.push_back((tree.id(), Vec::new()));
     }
     while let Some((id, prefix)) = pending.pop_front() {
         let tree = match repo.find_tree(id) {
             Ok(tree) => tree,
             Err(err) => {
-                tracing::warn!("tree {id} at `{prefix}`: cannot read it: {err}");
+                let shown = String::from_utf8_lossy(&prefix);
+                tracing::warn!("tree {id} at `{shown}`: cannot read it: {err}");
                 continue;
             }
         };
         for entry in tree.iter() {
-            let path = format!("{prefix}{}", String::from_utf8_lossy(entry.name_bytes()));
+            let mut path = prefix.clone();
+            path.extend_from_slice(entry.name_bytes());
             match entry.kind() {
                 Some(ObjectType::Tree) if seen.trees.insert(entry.id()) => {
-                    pending.push_back((entry.id(), path + "/"));
+                    path.push(b'/');
+                    pending.push_back((entry.id(), path));
                 }
                 Some(ObjectType::Blob) => {
                     // A symbolic link's blob is its target, not content.
@@ -298,8 +306,11 @@ fn walk_tree(
                     }
                 }
                 // A submodule: its commits live in another repository.
-                Some(ObjectType::Commit) if seen.submodules.insert(path.clone()) => {
-                    tracing::info!("{path}: submodule, not followed");
+                Some(ObjectType::Commit) => {
+                    let path = String::from_utf8_lossy(&path).into_owned();
+                    if seen.submodules.insert(path.clone()) {
+                        tracing::info!("{path}: submodule, not followed");
+                    }
                 }
                 _ => {}
             }
@@ -380,6 +391,7 @@ fn read_blob(odb: &git2::Odb<'_>, job: Job, max_size: u64) -> Visit {
         bytes,
         origin: Origin::Commit(job.commit),
         old_version: job.old_version,
+        raw_path: job.raw_path,
     })
 }
 
@@ -391,6 +403,12 @@ fn shallow_boundary(repo: &Repository) -> usize {
     std::fs::read_to_string(repo.path().join("shallow"))
         .map(|s| s.lines().filter(|l| !l.trim().is_empty()).count())
         .unwrap_or(1)
+}
+
+/// True when some commit the walk met holds a blob with exactly the content of the file at
+/// `path`, hashed as git would (streamed: the file may be one skipped as too large).
+pub fn holds_file(stats: &HistoryStats, path: &Path) -> bool {
+    Oid::hash_file(ObjectType::Blob, path).is_ok_and(|oid| stats.seen_blobs.contains(&oid))
 }
 
 /// True when some commit the walk met holds a blob with exactly `bytes`.

@@ -80,6 +80,9 @@ pub struct Source {
     /// has since changed. Only the secret rules judge it, because a secret stays leaked
     /// once committed, while a Dockerfile or query that was fixed is no longer a risk.
     pub old_version: bool,
+    /// The path's bytes when they are not UTF-8 (`path` is then a lossy rendering, for
+    /// display): SARIF percent-encodes these, so its `uri` names the real file.
+    pub raw_path: Option<Vec<u8>>,
 }
 
 /// Why a file was not scanned.

@@ -60,7 +60,7 @@ impl TreeWalk {
                     tracing::debug!("{shown}: excluded by the configuration");
                     return;
                 }
-                visit(read_file(root, shown, self.max_file_size));
+                visit(read_file(root, shown, None, self.max_file_size));
                 return;
             }
             self.walk_dir(root, visit);
@@ -126,7 +126,13 @@ impl TreeWalk {
                     return WalkState::Continue;
                 }
                 if file_type.is_file() {
-                    visit(read_file(path, shown_path(prefix, rel), self.max_file_size));
+                    let raw = raw_path(prefix, root, path);
+                    visit(read_file(
+                        path,
+                        shown_path(prefix, rel),
+                        raw,
+                        self.max_file_size,
+                    ));
                 }
                 WalkState::Continue
             })
@@ -156,7 +162,32 @@ fn build_excludes(root: &Path, patterns: &[String]) -> Gitignore {
     builder.build().unwrap_or_else(|_| Gitignore::empty())
 }
 
-fn read_file(path: &Path, rel: String, max_size: u64) -> Visit {
+/// The bytes of the report path of `path` (under `root`, after `prefix`) when they are not
+/// UTF-8; `None` when the display path is exact.
+fn raw_path(prefix: &str, root: &Path, path: &Path) -> Option<Vec<u8>> {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    if rel.to_str().is_some() {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let mut out = prefix.as_bytes().to_vec();
+        if !out.is_empty() {
+            out.push(b'/');
+        }
+        out.extend_from_slice(rel.as_os_str().as_bytes());
+        Some(out)
+    }
+    // Windows paths are UTF-16; a lone surrogate has no byte form to percent-encode.
+    #[cfg(not(unix))]
+    {
+        let _ = prefix;
+        None
+    }
+}
+
+fn read_file(path: &Path, rel: String, raw_path: Option<Vec<u8>>, max_size: u64) -> Visit {
     let unreadable = |err: std::io::Error| {
         tracing::warn!("{rel}: cannot read: {err}");
         Visit::Skipped {
@@ -202,6 +233,7 @@ fn read_file(path: &Path, rel: String, max_size: u64) -> Visit {
         bytes,
         origin: super::Origin::WorkingTree,
         old_version: false,
+        raw_path,
     })
 }
 

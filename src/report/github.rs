@@ -116,6 +116,7 @@ mod tests {
             line_hash: String::new(),
             origin: Default::default(),
             also_at: Vec::new(),
+            raw_path: None,
         }
     }
 

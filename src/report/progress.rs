@@ -5,7 +5,8 @@
 //! `CI` variable says a CI system runs us (some of them give jobs a pseudo-terminal).
 
 use std::ffi::OsStr;
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
@@ -15,6 +16,39 @@ use crate::discover::history::Progress;
 
 /// How often the bar is redrawn.
 const TICK: Duration = Duration::from_millis(100);
+
+/// The bar on screen, if any: log lines written meanwhile go through it.
+static ACTIVE: Mutex<Option<ProgressBar>> = Mutex::new(None);
+
+/// Standard error for log lines: while a bar is drawn, each write hides the bar, prints
+/// on a line of its own and draws the bar again below it (`ProgressBar::suspend`),
+/// instead of being appended to the bar's line. `init` gives it to the log subscriber.
+pub fn stderr_writer() -> LogWriter {
+    LogWriter
+}
+
+/// See [`stderr_writer`].
+pub struct LogWriter;
+
+impl Write for LogWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let bar = ACTIVE.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        match bar {
+            Some(bar) => bar
+                .suspend(|| std::io::stderr().write_all(buf))
+                .map(|()| buf.len()),
+            None => std::io::stderr().write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
+
+fn set_active(bar: Option<ProgressBar>) {
+    *ACTIVE.lock().unwrap_or_else(|e| e.into_inner()) = bar;
+}
 
 /// True when a progress bar may be drawn: not `quiet`, stderr is a terminal, and `ci` (the
 /// `CI` variable) is unset, empty, `false` or `0`.
@@ -45,6 +79,7 @@ pub fn with_history_bar<T>(progress: &Progress, show: bool, scan: impl FnOnce() 
     bar.set_style(style);
     bar.set_prefix("history");
     draw(&bar, progress);
+    set_active(Some(bar.clone()));
     let stop = AtomicBool::new(false);
     let out = std::thread::scope(|scope| {
         scope.spawn(|| {
@@ -57,6 +92,7 @@ pub fn with_history_bar<T>(progress: &Progress, show: bool, scan: impl FnOnce() 
         stop.store(true, Ordering::Relaxed);
         out
     });
+    set_active(None);
     bar.finish_and_clear();
     out
 }

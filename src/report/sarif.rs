@@ -210,7 +210,8 @@ fn descriptor(m: &RuleMeta) -> ReportingDescriptor {
 /// A place in an old commit gets no `region`: GitHub would put it on that line of the file
 /// as it is now, which may no longer exist or hold something else. Its line and column go
 /// in `properties` instead.
-fn location(path: &str, span: &Span, origin: &Origin) -> Location {
+fn location(path: &str, raw_path: Option<&[u8]>, span: &Span, origin: &Origin) -> Location {
+    let uri = encode_uri(raw_path.unwrap_or(path.as_bytes()));
     let mut commit = commit_properties(origin);
     if !commit.is_empty() {
         commit.insert("line".to_string(), json!(span.line));
@@ -218,7 +219,7 @@ fn location(path: &str, span: &Span, origin: &Origin) -> Location {
         let physical = PhysicalLocation::builder()
             .artifact_location(
                 ArtifactLocation::builder()
-                    .uri(encode_uri(path))
+                    .uri(uri.clone())
                     .uri_base_id("%SRCROOT%")
                     .build(),
             )
@@ -237,7 +238,7 @@ fn location(path: &str, span: &Span, origin: &Origin) -> Location {
     let physical = PhysicalLocation::builder()
         .artifact_location(
             ArtifactLocation::builder()
-                .uri(encode_uri(path))
+                .uri(uri.clone())
                 .uri_base_id("%SRCROOT%")
                 .build(),
         )
@@ -259,13 +260,14 @@ fn commit_properties(origin: &Origin) -> BTreeMap<String, serde_json::Value> {
 
 fn sarif_result(f: &Finding, rule_index: Option<usize>) -> SarifResult {
     // The same secret elsewhere is the same result: every place is one of its locations.
-    let locations: Vec<Location> = std::iter::once(location(&f.path, &f.span, &f.origin))
-        .chain(
-            f.also_at
-                .iter()
-                .map(|p| location(&p.path, &p.span, &p.origin)),
-        )
-        .collect();
+    let locations: Vec<Location> =
+        std::iter::once(location(&f.path, f.raw_path.as_deref(), &f.span, &f.origin))
+            .chain(
+                f.also_at
+                    .iter()
+                    .map(|p| location(&p.path, p.raw_path.as_deref(), &p.span, &p.origin)),
+            )
+            .collect();
     let mut fingerprints = BTreeMap::from([(FINGERPRINT_KEY.to_string(), f.fingerprint.clone())]);
     // The line hash describes a line of the current file; a history finding has none there.
     let in_history = matches!(f.origin, Origin::Commit(_));
@@ -334,10 +336,11 @@ fn rule_name(id: &str) -> String {
         .collect()
 }
 
-/// Percent-encodes what a relative URI reference may not hold as is.
-fn encode_uri(path: &str) -> String {
+/// Percent-encodes what a relative URI reference may not hold as is (RFC 3986), byte by
+/// byte: a file name that is not UTF-8 keeps its exact bytes.
+fn encode_uri(path: &[u8]) -> String {
     let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
+    for &b in path {
         if b.is_ascii_alphanumeric() || b"/-._~!$&'()*+,;=:@".contains(&b) {
             out.push(b as char);
         } else {
@@ -353,8 +356,9 @@ mod tests {
 
     #[test]
     fn uri_encoding_keeps_slashes_and_escapes_the_rest() {
-        assert_eq!(encode_uri("a b/c#d%.py"), "a%20b/c%23d%25.py");
-        assert_eq!(encode_uri("docs/ü.md"), "docs/%C3%BC.md");
+        assert_eq!(encode_uri(b"a b/c#d%.py"), "a%20b/c%23d%25.py");
+        assert_eq!(encode_uri("docs/ü.md".as_bytes()), "docs/%C3%BC.md");
+        assert_eq!(encode_uri(b"bin/Dockerfile.\xff"), "bin/Dockerfile.%FF");
     }
 
     fn finding(path: &str, rule: &str) -> Finding {
@@ -380,6 +384,7 @@ mod tests {
             line_hash: "5e4d5a9cf1294ad9:1".to_string(),
             origin: Default::default(),
             also_at: Vec::new(),
+            raw_path: None,
         }
     }
 

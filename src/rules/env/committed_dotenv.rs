@@ -8,6 +8,12 @@
 //! `NEXT_PUBLIC_*`, `REACT_APP_*`, ...). Templates by name (`.env.example`, `.env.sample`,
 //! `.env.template`, `.env.dist`, ...) and test files (`.env.test`, `.env.ci`) are skipped.
 //!
+//! Encrypted environment files are meant to be committed: dotenvx values
+//! (`encrypted:BD9p…`) with the file's `DOTENV_PUBLIC_KEY`, and a dotenv-vault
+//! `.env.vault` (`DOTENV_VAULT_*` ciphertext) hold no real values. Their keys do: a
+//! `.env.keys` file (`DOTENV_PRIVATE_KEY*`) is reported, and the secret rules report the
+//! key itself.
+//!
 //! Being scanned is what "committed" means here: git modes scan what the repository holds,
 //! and a working-tree scan skips files that `.gitignore` ignores (the walk honours it), so
 //! an ignored local `.env` is never reported. An untracked one that is not ignored is: it
@@ -19,7 +25,7 @@
 use super::debug_enabled::assignment;
 use crate::document::Document;
 use crate::kind::FileKind;
-use crate::rules::secrets::placeholder::is_documented_or_placeholder;
+use crate::rules::secrets::placeholder::{is_documented_or_placeholder, is_dotenvx_encrypted};
 use crate::rules::{Checker, Findings};
 
 const ID: &str = "env/committed-dotenv";
@@ -48,7 +54,7 @@ impl Checker for CommittedDotenv {
             let Some((key, value)) = assignment(doc.line_text(line)) else {
                 continue;
             };
-            if !is_key(key) || is_public(key) || !is_real(value) {
+            if !is_key(key) || is_public(key) || is_ciphertext(key, value) || !is_real(value) {
                 continue;
             }
             first.get_or_insert(line);
@@ -109,6 +115,14 @@ fn is_public(key: &str) -> bool {
         "PUBLIC_",
     ];
     PREFIXES.iter().any(|p| key.starts_with(p))
+}
+
+/// dotenvx and dotenv-vault encryption: a value encrypted in place, the public key it is
+/// encrypted to, or a vault of ciphertext.
+fn is_ciphertext(key: &str, value: &str) -> bool {
+    is_dotenvx_encrypted(value.trim())
+        || key.starts_with("DOTENV_PUBLIC_KEY")
+        || key.starts_with("DOTENV_VAULT")
 }
 
 fn is_real(value: &str) -> bool {

@@ -71,22 +71,34 @@ pub fn malformed_pod_specs<'d>(doc: &'d Document) -> Vec<&'d Node> {
 
 /// The objects of one YAML document: the document itself, or the `items` of a `kind: List`
 /// (what `kubectl get -o yaml` prints and `kubectl apply` accepts), each of them checked
-/// like a document of its own.
+/// like a document of its own; a List among the items is opened too, as kubectl flattens
+/// nested lists.
 fn objects(root: &Node) -> Vec<&Node> {
-    let is_list = root
+    let mut out = Vec::new();
+    collect_objects(root, 0, &mut out);
+    out
+}
+
+/// Lists nested deeper than this are not opened (a hand-made file, not kubectl's).
+const MAX_LIST_DEPTH: usize = 16;
+
+fn collect_objects<'a>(node: &'a Node, depth: usize, out: &mut Vec<&'a Node>) {
+    let is_list = node
         .get("kind")
         .and_then(Node::as_str)
         .is_some_and(|k| k == "List" || k.ends_with("List"));
     if !is_list {
-        return vec![root];
+        out.push(node);
+        return;
     }
-    // A nested list is not something kubectl prints; its items are not looked into.
-    root.get("items")
-        .and_then(Node::as_seq)
-        .unwrap_or(&[])
-        .iter()
-        .filter(|item| item.as_map().is_some())
-        .collect()
+    if depth >= MAX_LIST_DEPTH {
+        return;
+    }
+    for item in node.get("items").and_then(Node::as_seq).unwrap_or(&[]) {
+        if item.as_map().is_some() {
+            collect_objects(item, depth + 1, out);
+        }
+    }
 }
 
 /// The pod spec of a workload document, by its `kind` (not necessarily a mapping).

@@ -1,8 +1,11 @@
-//! `nginx/weak-tls-protocol`: `ssl_protocols` (or `proxy_ssl_protocols`, towards an
-//! upstream) enables SSLv2, SSLv3, TLSv1 or TLSv1.1.
+//! `nginx/weak-tls-protocol`: `ssl_protocols` enables SSLv2, SSLv3, TLSv1 or TLSv1.1, or
+//! `proxy_ssl_protocols`, `grpc_ssl_protocols` or `uwsgi_ssl_protocols` allow them
+//! towards an upstream.
 //!
 //! ## What it does
-//! Flags the directive, naming the broken versions it lists. A file without
+//! Flags the directive, naming the broken versions it lists; for the upstream directives
+//! the message says the connection to the upstream is the weak one (an attacker between
+//! nginx and the backend can downgrade it). A file without
 //! `ssl_protocols` is not flagged: nginx 1.23.4 and later default to TLSv1.2 and TLSv1.3.
 
 use crate::document::Document;
@@ -30,7 +33,10 @@ impl Checker for WeakTlsProtocol {
         walk(&doc.nginx().directives, &mut |d| {
             if !matches!(
                 d.name.as_str(),
-                "ssl_protocols" | "proxy_ssl_protocols" | "grpc_ssl_protocols"
+                "ssl_protocols"
+                    | "proxy_ssl_protocols"
+                    | "grpc_ssl_protocols"
+                    | "uwsgi_ssl_protocols"
             ) {
                 return;
             }
@@ -40,17 +46,23 @@ impl Checker for WeakTlsProtocol {
                 .copied()
                 .filter(|w| d.args.iter().any(|a| a.eq_ignore_ascii_case(w)))
                 .collect();
-            if !weak.is_empty() {
-                out.report(
-                    ID,
-                    d.range.clone(),
-                    format!(
-                        "`{}` enables {}: use TLSv1.2 and TLSv1.3 only",
-                        d.name,
-                        weak.join(", ")
-                    ),
-                );
+            if weak.is_empty() {
+                return;
             }
+            let message = if d.name == "ssl_protocols" {
+                format!(
+                    "`ssl_protocols` enables {}: use TLSv1.2 and TLSv1.3 only",
+                    weak.join(", ")
+                )
+            } else {
+                format!(
+                    "`{}` lets nginx connect to the upstream with {}: use TLSv1.2 and \
+                     TLSv1.3 only",
+                    d.name,
+                    weak.join(", ")
+                )
+            };
+            out.report(ID, d.range.clone(), message);
         });
     }
 }

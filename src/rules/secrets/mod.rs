@@ -5,12 +5,15 @@
 //! - provider rules, as data in `rules/secrets/*.toml` ([`provider_tokens`]);
 //! - user rules from the configuration ([`custom`]) and imported gitleaks rules
 //!   ([`gitleaks`]), run with the provider rules behind the same keyword automaton;
+//! - `secrets/jwt-signing-key`, a literal key in a JWT library's sign or verify call
+//!   ([`jwt_signing_key`]);
 //! - the named-assignment rules `secrets/generic-password` and `secrets/generic-api-key`
 //!   ([`generic_password`]).
 
 pub mod custom;
 pub mod generic_password;
 pub mod gitleaks;
+pub mod jwt_signing_key;
 pub mod placeholder;
 pub mod provider_tokens;
 pub mod rule;
@@ -53,6 +56,7 @@ impl Checker for SecretScanner {
             .iter()
             .map(|r| r.raw.id.clone())
             .collect();
+        ids.push(jwt_signing_key::ID.to_string());
         ids.extend(generic_password::RULE_IDS.iter().map(|s| s.to_string()));
         ids
     }
@@ -64,7 +68,23 @@ impl Checker for SecretScanner {
     fn check(&self, doc: &Document, out: &mut Findings) {
         let mut own = Findings::default();
         provider_tokens::check_with(self.rule_set(), doc, &mut own);
-        let taken: Vec<_> = own.raw.iter().filter_map(|f| f.secret.clone()).collect();
+        let mut taken: Vec<_> = own.raw.iter().filter_map(|f| f.secret.clone()).collect();
+        let mut jwt = Findings::default();
+        for key in jwt_signing_key::check(doc, &mut jwt) {
+            if !taken.iter().any(|t| t.start < key.end && key.start < t.end) {
+                taken.push(key);
+            }
+        }
+        // A provider token passed as a JWT key is reported once, by its provider rule.
+        jwt.raw.retain(|f| {
+            f.secret.as_ref().is_none_or(|s| {
+                !own.raw
+                    .iter()
+                    .filter_map(|o| o.secret.as_ref())
+                    .any(|o| o.start < s.end && s.start < o.end)
+            })
+        });
+        own.raw.extend(jwt.raw);
         generic_password::check(doc, &taken, &mut own);
         out.raw.extend(own.raw);
     }
@@ -84,6 +104,7 @@ pub fn meta() -> Vec<RuleMeta> {
         .iter()
         .map(rule_meta)
         .collect();
+    all.push(jwt_signing_key::meta());
     all.extend(generic_password::meta());
     all
 }

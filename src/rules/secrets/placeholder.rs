@@ -188,6 +188,7 @@ pub fn is_non_secret_shape(value: &str) -> bool {
     let v = value.trim();
     is_uuid(v)
         || is_sops_encrypted(v)
+        || is_dotenvx_encrypted(v)
         || is_hex_digest(v)
         || v.starts_with("sha1-")
         || v.starts_with("sha256-")
@@ -212,6 +213,18 @@ pub fn is_non_secret_shape(value: &str) -> bool {
 /// ciphertext, whose key is not in the repository.
 fn is_sops_encrypted(v: &str) -> bool {
     v.starts_with("ENC[") && v.ends_with(']') && v.contains("data:")
+}
+
+/// A value encrypted by dotenvx (`encrypted:BD9p…`, ECIES to the file's
+/// `DOTENV_PUBLIC_KEY`): ciphertext, meant to be committed; the private key that opens it
+/// (`DOTENV_PRIVATE_KEY*`, kept in `.env.keys`) is the secret.
+pub fn is_dotenvx_encrypted(v: &str) -> bool {
+    v.strip_prefix("encrypted:").is_some_and(|data| {
+        data.len() >= 16
+            && data
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'=' | b'-' | b'_'))
+    })
 }
 
 /// A stored password hash (Django `pbkdf2_sha256$…`, crypt `$2b$…`, `$6$…`, argon2): the
@@ -354,6 +367,21 @@ mod tests {
             "ENC[AES256_GCM,data:q9Xk2Lw==,iv:3fKq8w0pZ1A=,tag:Zm9v8Lq2==,type:str]"
         ));
         assert!(!is_non_secret_shape("wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz9"));
+    }
+
+    #[test]
+    fn dotenvx_ciphertext_is_not_a_secret_but_its_prefix_alone_is_no_excuse() {
+        assert!(is_non_secret_shape(
+            "encrypted:BDb7t87X7fVc3Y8Hq3QqL6cLYwMx1W6Ra0wVFwSTzQd5hQ7p3c+/AAuV="
+        ));
+        assert!(!is_dotenvx_encrypted("encrypted:"));
+        assert!(!is_dotenvx_encrypted("encrypted:hunter2"));
+        assert!(!is_dotenvx_encrypted(
+            "encrypted:not really ciphertext at all"
+        ));
+        assert!(!is_dotenvx_encrypted(
+            "BDb7t87X7fVc3Y8Hq3QqL6cLYwMx1W6Ra0wVFwSTzQd5"
+        ));
     }
 
     #[test]
