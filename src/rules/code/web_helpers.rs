@@ -160,7 +160,28 @@ pub fn python_setting<'t, 'a>(
     }
 }
 
+/// A condition true only outside production: `DEBUG`, `settings.DEBUG`, `app.debug`,
+/// `NODE_ENV !== "production"`, `NODE_ENV === "development"`, `isDev`, `__DEV__`.
+fn is_development_only(condition: &str) -> bool {
+    let c: String = condition
+        .chars()
+        .filter(|ch| !ch.is_whitespace() && !matches!(ch, '(' | ')'))
+        .collect::<String>()
+        .replace('\'', "\"");
+    let last = c.rsplit('.').next().unwrap_or(&c);
+    matches!(
+        last,
+        "DEBUG" | "debug" | "isDev" | "isDevelopment" | "__DEV__"
+    ) || ["!==\"production\"", "!=\"production\""]
+        .iter()
+        .any(|op| c.ends_with(op) && c.contains("ENV"))
+        || ["===\"development\"", "==\"development\""]
+            .iter()
+            .any(|op| c.ends_with(op) && c.contains("ENV"))
+}
+
 /// Reports a finding whose fingerprint also names the enclosing function or class.
+/// Not reported inside a branch that runs only in development (`if DEBUG:`).
 /// The engine merges findings with one fingerprint, and the same `httpOnly: false` or
 /// `@csrf_exempt` text written in two handlers of a file is two problems, not one.
 pub fn report_in_scope(
@@ -174,6 +195,15 @@ pub fn report_in_scope(
     let mut scope = Vec::new();
     let mut node = doc_node_at(doc, &at);
     while let Some(n) = node {
+        // `if DEBUG:` / `if (process.env.NODE_ENV !== "production")`: development only.
+        if n.kind() == "if_statement"
+            && n.child_by_field_name("consequence")
+                .is_some_and(|c| c.start_byte() <= at.start && at.end <= c.end_byte())
+            && n.child_by_field_name("condition")
+                .is_some_and(|c| is_development_only(text(doc, c)))
+        {
+            return;
+        }
         if matches!(
             n.kind(),
             "function_definition"
@@ -224,4 +254,32 @@ fn doc_node_at<'d>(doc: &'d Document, at: &Range<usize>) -> Option<Node<'d>> {
 /// compile (it cannot for the fixed patterns used), so a rule parses rather than misses.
 pub fn gate(words: &[&str], re: &std::sync::LazyLock<Option<regex::Regex>>, text: &str) -> bool {
     words.iter().any(|w| text.contains(w)) && re.as_ref().is_none_or(|re| re.is_match(text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn development_only_conditions() {
+        for c in [
+            "DEBUG",
+            "settings.DEBUG",
+            "app.debug",
+            "(process.env.NODE_ENV !== 'production')",
+            "(process.env.NODE_ENV === \"development\")",
+            "(isDev)",
+        ] {
+            assert!(is_development_only(c), "{c}");
+        }
+        for c in [
+            "not DEBUG",
+            "(process.env.NODE_ENV === 'production')",
+            "(!isDev)",
+            "DEBUG_TOOLBAR_ENABLED",
+            "(mode !== 'production')",
+        ] {
+            assert!(!is_development_only(c), "{c}");
+        }
+    }
 }
