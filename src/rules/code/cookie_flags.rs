@@ -182,6 +182,24 @@ fn python_sites(doc: &Document) -> Vec<Site> {
 }
 
 /// `response.set_cookie(key, value, max_age, expires, path, domain, secure, httponly)`:
+/// The name a cookie is set under: a string literal's value, or a constant or variable
+/// that says it holds a cookie's name (`REFRESH_COOKIE`, `sessionCookieName`). Any other
+/// expression (`token`, `name`) tells nothing: empty.
+fn cookie_name(doc: &Document, node: Node) -> String {
+    if let Some(value) = string_value(doc, node) {
+        return value;
+    }
+    let written = text(doc, node);
+    let holds_a_name = super::syntax::words(written)
+        .iter()
+        .any(|w| matches!(w.as_str(), "cookie" | "name" | "key"));
+    if holds_a_name {
+        written.to_string()
+    } else {
+        String::new()
+    }
+}
+
 /// the same order in Django, Werkzeug and Starlette, all defaulting both flags to off.
 fn python_set_cookie(doc: &Document, call: Node) -> Option<Site> {
     let method = callee_name(doc, call)?;
@@ -194,7 +212,7 @@ fn python_set_cookie(doc: &Document, call: Node) -> Option<Site> {
         .find(|(k, _)| *k == "key")
         .map(|(_, v)| *v)
         .or_else(|| positional.first().copied())?;
-    let name = string_value(doc, key).unwrap_or_else(|| text(doc, key).to_string());
+    let name = cookie_name(doc, key);
     // `**options` may carry the flags.
     let splat = call.child_by_field_name("arguments").is_some_and(|a| {
         named_children(a)

@@ -65,7 +65,7 @@ fn arguments<'t>(call: Node<'t>) -> Vec<Node<'t>> {
 }
 
 fn name_of(doc: &Document, node: Node) -> String {
-    string_value(doc, node).unwrap_or_else(|| text(doc, node).to_string())
+    super::cookie_name(doc, node)
 }
 
 /// The key of a JavaScript object `pair` (`httpOnly`, `"httpOnly"`).
