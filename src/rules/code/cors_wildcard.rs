@@ -71,6 +71,7 @@ impl Checker for CorsWildcard {
             found.extend(hit.or_else(|| header_node(doc, node)));
         });
         for (range, what) in found {
+            let credentials = local_credentials(doc, root, &range).unwrap_or(credentials);
             let message = if credentials {
                 format!(
                     "{what} allows every origin, with credentials: any site can make authenticated requests and read the responses"
@@ -109,54 +110,104 @@ fn hit(node: Node, what: impl Into<String>) -> Hit {
 fn allows_credentials(doc: &Document, root: Node) -> bool {
     let mut found = false;
     walk(root, |node| {
-        if found {
-            return;
-        }
-        let (key, value) = match node.kind() {
-            // Python `k=v`, JavaScript `k: v`, Java annotation `k = v`.
-            "keyword_argument" | "pair" | "element_value_pair" | "assignment" | "keyed_element" => {
-                let key = node
-                    .child_by_field_name("name")
-                    .or_else(|| node.child_by_field_name("key"))
-                    .or_else(|| node.child_by_field_name("left"));
-                let value = node
-                    .child_by_field_name("value")
-                    .or_else(|| node.child_by_field_name("right"));
-                (key, value)
-            }
-            "method_invocation" | "call_expression" | "call" => (
-                node.child_by_field_name("name")
-                    .or_else(|| node.child_by_field_name("function")),
-                node.child_by_field_name("arguments")
-                    .and_then(|a| a.named_child(0)),
-            ),
-            _ => return,
-        };
-        let (Some(key), Some(value)) = (key, value) else {
-            return;
-        };
-        let key = text(doc, key).to_ascii_lowercase();
-        let value = text(doc, value)
-            .trim_matches(['"', '{', '}', ' '])
-            .to_ascii_lowercase();
-        found = key
-            .trim_matches(['"', '\''])
-            .rsplit(['.', ' '])
-            .next()
-            .is_some_and(|k| {
-                matches!(
-                    k,
-                    "allow_credentials"
-                        | "supports_credentials"
-                        | "cors_allow_credentials"
-                        | "credentials"
-                        | "allowcredentials"
-                        | "setallowcredentials"
-                )
-            })
-            && value == "true";
+        found = found || credentials_setting(doc, node) == Some(true);
     });
     found
+}
+
+/// What the options a finding sits in say about credentials: the keyword arguments of
+/// `CORSMiddleware(..)`, the object given to `cors({..})`, a Go `cors.Config{..}`, a Java
+/// annotation's arguments. Where the options leave credentials out, the library default,
+/// off, holds whatever the rest of the file does. `None` outside such options (a header
+/// set by hand, a Django setting): then the file decides.
+fn local_credentials(doc: &Document, root: Node, at: &std::ops::Range<usize>) -> Option<bool> {
+    let mut node = root.descendant_for_byte_range(at.start, at.end);
+    while let Some(n) = node {
+        // The finding is a whole call (`CORS(app)`, `cors()`): its arguments, even none.
+        if matches!(n.kind(), "call" | "call_expression") && n.byte_range() == *at {
+            let arguments = n.child_by_field_name("arguments").map(named_children);
+            return Some(
+                arguments
+                    .unwrap_or_default()
+                    .iter()
+                    .find_map(|o| credentials_setting(doc, *o))
+                    .unwrap_or(false),
+            );
+        }
+        if matches!(
+            n.kind(),
+            "argument_list" | "arguments" | "object" | "literal_value" | "annotation_argument_list"
+        ) {
+            let options = named_children(n);
+            let keyed = options.iter().any(|o| {
+                matches!(
+                    o.kind(),
+                    "keyword_argument" | "pair" | "keyed_element" | "element_value_pair"
+                )
+            });
+            if keyed {
+                return Some(
+                    options
+                        .iter()
+                        .find_map(|o| credentials_setting(doc, *o))
+                        .unwrap_or(false),
+                );
+            }
+        }
+        node = n.parent();
+    }
+    None
+}
+
+/// `Some(true)` for a key/value pair or call that turns credentials on
+/// (`allow_credentials=True`, `credentials: true`, `.allowCredentials(true)`),
+/// `Some(false)` for one that turns them off, `None` for anything else.
+fn credentials_setting(doc: &Document, node: Node) -> Option<bool> {
+    let (key, value) = match node.kind() {
+        // Python `k=v`, JavaScript `k: v`, Java annotation `k = v`.
+        "keyword_argument" | "pair" | "element_value_pair" | "assignment" | "keyed_element" => {
+            let key = node
+                .child_by_field_name("name")
+                .or_else(|| node.child_by_field_name("key"))
+                .or_else(|| node.child_by_field_name("left"));
+            let value = node
+                .child_by_field_name("value")
+                .or_else(|| node.child_by_field_name("right"));
+            (key, value)
+        }
+        "method_invocation" | "call_expression" | "call" => (
+            node.child_by_field_name("name")
+                .or_else(|| node.child_by_field_name("function")),
+            node.child_by_field_name("arguments")
+                .and_then(|a| a.named_child(0)),
+        ),
+        _ => return None,
+    };
+    let (key, value) = (key?, value?);
+    let key = text(doc, key).to_ascii_lowercase();
+    let value = text(doc, value)
+        .trim_matches(['"', '{', '}', ' '])
+        .to_ascii_lowercase();
+    let is_credentials = key
+        .trim_matches(['"', '\''])
+        .rsplit(['.', ' '])
+        .next()
+        .is_some_and(|k| {
+            matches!(
+                k,
+                "allow_credentials"
+                    | "supports_credentials"
+                    | "cors_allow_credentials"
+                    | "credentials"
+                    | "allowcredentials"
+                    | "setallowcredentials"
+            )
+        });
+    match value.as_str() {
+        "true" if is_credentials => Some(true),
+        "false" if is_credentials => Some(false),
+        _ => None,
+    }
 }
 
 fn python_node(doc: &Document, node: Node) -> Hit {
@@ -420,4 +471,51 @@ fn header_node(doc: &Document, node: Node) -> Hit {
             "`Access-Control-Allow-Origin: *`".to_string(),
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn messages(path: &str, kind: FileKind, src: &str) -> Vec<(usize, bool)> {
+        let doc = Document::new(path, kind, src);
+        let mut out = Findings::default();
+        CorsWildcard.check(&doc, &mut out);
+        out.raw
+            .iter()
+            .map(|f| {
+                (
+                    doc.line_of(f.bytes.start),
+                    f.message.contains("with credentials"),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn credentials_are_read_from_the_options_of_each_finding() {
+        let src = "from fastapi.middleware.cors import CORSMiddleware\n\
+                   app.add_middleware(CORSMiddleware, allow_origins=[\"https://a.example\"], allow_credentials=True)\n\
+                   app.add_middleware(CORSMiddleware, allow_origins=[\"*\"])\n\
+                   app.add_middleware(CORSMiddleware, allow_origins=[\"*\"], allow_credentials=False)\n\
+                   app.add_middleware(CORSMiddleware, allow_origins=[\"*\"], allow_credentials=True)\n";
+        assert_eq!(
+            messages("main.py", FileKind::Python, src),
+            [(3, false), (4, false), (5, true)]
+        );
+        let js = "app.use(cors({ origin: \"*\" }));\napp.use(cors({ origin: \"*\", credentials: true }));\n";
+        assert_eq!(
+            messages("server.js", FileKind::JavaScript, js),
+            [(1, false), (2, true)]
+        );
+    }
+
+    #[test]
+    fn django_settings_take_credentials_from_the_file() {
+        let src = "CORS_ALLOW_ALL_ORIGINS = True\nCORS_ALLOW_CREDENTIALS = True\n";
+        assert_eq!(
+            messages("settings/production.py", FileKind::Python, src),
+            [(1, true)]
+        );
+    }
 }
