@@ -80,6 +80,19 @@ fn python_node(doc: &Document, node: Node) -> Hit {
     match node.kind() {
         // `@csrf_exempt`, `csrf_exempt(view)`, `method_decorator(csrf_exempt, ..)`.
         "identifier" if text(doc, node) == "csrf_exempt" => {
+            // `csrf_exempt = False`, `view.csrf_exempt = False`: the flag, set off.
+            let target = match node.parent() {
+                Some(p) if p.kind() == "attribute" => p,
+                _ => node,
+            };
+            if let Some(assignment) = target.parent().filter(|a| a.kind() == "assignment")
+                && assignment.child_by_field_name("left") == Some(target)
+                && assignment
+                    .child_by_field_name("right")
+                    .is_none_or(|v| python::unparen(v).kind() != "true")
+            {
+                return None;
+            }
             let mut at = node.parent();
             while let Some(n) = at {
                 match n.kind() {
