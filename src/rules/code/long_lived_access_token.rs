@@ -240,6 +240,18 @@ fn named_value<'t>(doc: &Document, node: Node<'t>) -> Option<(String, Node<'t>)>
 /// argument of Go's `.Add(..)`, Java's `plus*(..)`.
 fn exp_delta(eval: &Eval, value: Node) -> Option<f64> {
     let doc = eval.doc;
+    // `"exp": expires` with `expires = now() + timedelta(..)` bound earlier (a few
+    // names deep at most: `a = b; b = a` must end).
+    let mut value = value;
+    for _ in 0..4 {
+        if !matches!(value.kind(), "identifier" | "simple_identifier") {
+            break;
+        }
+        match eval.constants.get(text(doc, value)) {
+            Some(bound) if *bound != value => value = *bound,
+            _ => break,
+        }
+    }
     let mut found = None;
     walk(value, |n| {
         if found.is_some() {
