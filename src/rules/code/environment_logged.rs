@@ -15,6 +15,8 @@ use crate::kind::FileKind;
 use crate::parse::treesitter;
 use crate::rules::{Checker, Findings};
 
+use super::syntax::Words;
+
 const ID: &str = "code/environment-logged";
 
 pub struct EnvironmentLogged;
@@ -37,15 +39,17 @@ impl Checker for EnvironmentLogged {
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {
-        const ENV_WORDS: [&str; 5] = [
-            "os.environ",
-            "process.env",
-            "os.Environ",
-            "getenv()",
-            "env::vars",
-        ];
+        static ENV_WORDS: LazyLock<Words> = LazyLock::new(|| {
+            Words::new(&[
+                "os.environ",
+                "process.env",
+                "os.Environ",
+                "getenv()",
+                "env::vars",
+            ])
+        });
         // Minified bundles mention `process.env` next to any call on their one line.
-        if !ENV_WORDS.iter().any(|w| doc.text.contains(w)) || treesitter::is_generated(doc) {
+        if !ENV_WORDS.in_text(doc.text) || treesitter::is_generated(doc) {
             return;
         }
         let (Some(sink), Some(whole)) = (LOG_CALL.as_ref(), WHOLE_ENV.as_ref()) else {
