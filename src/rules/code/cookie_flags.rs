@@ -28,7 +28,10 @@ use crate::kind::FileKind;
 use crate::parse::python::{self, call_arguments, callee_name, named_children, text};
 use crate::rules::{Checker, Findings};
 
-use super::syntax;
+use super::syntax::{self, Words};
+
+/// The words one of which the text must hold before the gate's pattern is tried.
+static COOKIE_GATE: LazyLock<Words> = LazyLock::new(|| Words::new(&["ookie", "COOKIE"]));
 use super::web_helpers::{
     Flag, flag_of, gate, is_test_path, python_setting, report_in_scope, string_value,
 };
@@ -50,7 +53,7 @@ impl Checker for CookieFlags {
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {
-        if is_test_path(doc.path) || !gate(&["ookie", "COOKIE"], &COOKIE_WORDS, doc.text) {
+        if is_test_path(doc.path) || !gate(&COOKIE_GATE, &COOKIE_WORDS, doc.text) {
             return;
         }
         let sites = if doc.kind == FileKind::Python {

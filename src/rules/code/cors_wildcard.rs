@@ -32,7 +32,10 @@ use crate::kind::FileKind;
 use crate::parse::python::{self, call_arguments, callee_name, named_children, text, walk};
 use crate::rules::{Checker, Findings};
 
-use super::syntax;
+use super::syntax::{self, Words};
+
+/// The words one of which the text must hold before the gate's pattern is tried.
+static CORS_GATE: LazyLock<Words> = LazyLock::new(|| Words::new(&["ors", "ORS", "rigin"]));
 use super::web_helpers::{
     gate, has_wildcard, in_test_class, is_test_path, python_setting, report_in_scope, string_value,
 };
@@ -52,7 +55,7 @@ impl Checker for CorsWildcard {
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {
-        if is_test_path(doc.path) || !gate(&["ors", "ORS", "rigin"], &CORS_WORDS, doc.text) {
+        if is_test_path(doc.path) || !gate(&CORS_GATE, &CORS_WORDS, doc.text) {
             return;
         }
         let Some(tree) = syntax::tree(doc) else {

@@ -25,7 +25,10 @@ use crate::kind::FileKind;
 use crate::parse::python::{self, call_arguments, callee_name, named_children, text, walk};
 use crate::rules::{Checker, Findings};
 
-use super::syntax;
+use super::syntax::{self, Words};
+
+/// The words one of which the text must hold before the gate's pattern is tried.
+static CSRF_GATE: LazyLock<Words> = LazyLock::new(|| Words::new(&["srf", "SRF", "MIDDLEWARE"]));
 use super::web_helpers::{
     gate, in_test_class, is_test_path, python_setting, report_in_scope, string_value,
 };
@@ -48,7 +51,7 @@ impl Checker for CsrfDisabled {
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {
-        if is_test_path(doc.path) || !gate(&["srf", "SRF", "MIDDLEWARE"], &CSRF_WORDS, doc.text) {
+        if is_test_path(doc.path) || !gate(&CSRF_GATE, &CSRF_WORDS, doc.text) {
             return;
         }
         let Some(tree) = syntax::tree(doc) else {

@@ -12,7 +12,6 @@
 
 use std::sync::LazyLock;
 
-use aho_corasick::AhoCorasick;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit::{self, Visit};
@@ -20,7 +19,7 @@ use syn::{Expr, Token};
 use tree_sitter::Node;
 
 use super::sensitive_data_logged::is_log_call;
-use super::syntax::{self, call_parts};
+use super::syntax::{self, Words, call_parts};
 use crate::document::Document;
 use crate::kind::FileKind;
 use crate::parse::python::{named_children, text, walk};
@@ -41,21 +40,17 @@ impl Checker for EnvironmentLogged {
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {
-        // The spellings of the whole environment, in one pass: most files name none.
-        static ENV_WORDS: LazyLock<Option<AhoCorasick>> = LazyLock::new(|| {
-            AhoCorasick::new([
+        static ENV_WORDS: LazyLock<Words> = LazyLock::new(|| {
+            Words::new(&[
                 "environ",
                 "process.env",
                 "Environ()",
                 "getenv()",
                 "env::vars",
             ])
-            .ok()
         });
-        if ENV_WORDS
-            .as_ref()
-            .is_some_and(|words| !words.is_match(doc.text))
-        {
+        // The spellings of the whole environment, in one pass: most files name none.
+        if !ENV_WORDS.in_text(doc.text) {
             return;
         }
         if doc.kind == FileKind::Rust {

@@ -20,10 +20,12 @@
 //! are skipped (see [`syntax::is_test_source`]).
 
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
 use tree_sitter::Node;
 
 use super::syntax::{
-    self, assigned_name, assigned_value, call_parts, contains_any, pair_parts, string_value,
+    self, Words, assigned_name, assigned_value, call_parts, pair_parts, string_value,
 };
 use crate::document::Document;
 use crate::kind::FileKind;
@@ -68,7 +70,7 @@ impl Checker for JwtAlgorithm {
 
 /// The cheap test that decides whether the file is parsed at all: an HMAC or `none`
 /// algorithm name, and for a bare `"none"` string (common in any code) a JWT library too.
-/// Plain substring tests: they stay fast in unoptimised builds too.
+/// One scan per group of words.
 fn mentions_algorithm(text: &str) -> bool {
     const NAMES: [&str; 9] = [
         "HS256",
@@ -81,9 +83,12 @@ fn mentions_algorithm(text: &str) -> bool {
         "UnsafeAllowNone",
         "lgorithm.none",
     ];
-    contains_any(text, &NAMES)
-        || (contains_any(text, &["\"none\"", "'none'", "SignatureAlgorithm.NONE"])
-            && contains_any(text, &["jwt", "JWT", "Jwt", "jose"]))
+    const NONE: [&str; 3] = ["\"none\"", "'none'", "SignatureAlgorithm.NONE"];
+    const JWT: [&str; 4] = ["jwt", "JWT", "Jwt", "jose"];
+    static NAME_WORDS: LazyLock<Words> = LazyLock::new(|| Words::new(&NAMES));
+    static NONE_WORDS: LazyLock<Words> = LazyLock::new(|| Words::new(&NONE));
+    static JWT_WORDS: LazyLock<Words> = LazyLock::new(|| Words::new(&JWT));
+    NAME_WORDS.in_text(text) || (NONE_WORDS.in_text(text) && JWT_WORDS.in_text(text))
 }
 
 /// The algorithm a name or literal means, if it is one this rule reports.
@@ -274,6 +279,20 @@ fn literal_algorithms<'t>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_gate_wants_an_hmac_name_or_none_beside_a_jwt_word() {
+        assert!(mentions_algorithm("ALGORITHM = \"HS256\"\n"));
+        assert!(mentions_algorithm(
+            "jwt.decode(t, options={\"alg\": \"none\"})\n"
+        ));
+        assert!(mentions_algorithm(
+            "Jwts.parser().setSigningKey(k) // 'none'\n"
+        ));
+        assert!(!mentions_algorithm("mode = \"none\"\n"));
+        assert!(!mentions_algorithm("import jwt\nALGORITHM = \"RS256\"\n"));
+        assert!(!mentions_algorithm("digest = \"HS25\"\n"));
+    }
 
     fn found(path: &str, kind: FileKind, src: &str) -> Vec<(usize, String)> {
         let doc = Document::new(path, kind, src);

@@ -21,11 +21,13 @@
 //! function that names them, is skipped. Test sources are skipped.
 
 use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use tree_sitter::Node;
 
 use super::syntax::{
-    self, assigned_name, assigned_value, binary_parts, call_parts, contains_any,
-    enclosing_function_name, enclosing_statement, number_value, pair_parts, string_value, words,
+    self, Words, assigned_name, assigned_value, binary_parts, call_parts, enclosing_function_name,
+    enclosing_statement, number_value, pair_parts, string_value, words,
 };
 use crate::document::Document;
 use crate::kind::FileKind;
@@ -80,7 +82,7 @@ impl Checker for LongLivedAccessToken {
 }
 
 /// The cheap test that decides whether the file is parsed at all: a JWT or access-token
-/// word and a lifetime word. Plain substring tests: fast in unoptimised builds too.
+/// word and a lifetime word, one scan for each.
 fn mentions_lifetime(text: &str) -> bool {
     const TOKEN: [&str; 8] = [
         "jwt",
@@ -96,7 +98,9 @@ fn mentions_lifetime(text: &str) -> bool {
         "expir", "Expir", "EXPIR", "lifetime", "Lifetime", "LIFETIME", "TTL", "Ttl", "ttl",
         "validity", "Validity", "VALIDITY", "\"exp\"", "'exp'",
     ];
-    contains_any(text, &TOKEN) && contains_any(text, &LIFETIME)
+    static TOKEN_WORDS: LazyLock<Words> = LazyLock::new(|| Words::new(&TOKEN));
+    static LIFETIME_WORDS: LazyLock<Words> = LazyLock::new(|| Words::new(&LIFETIME));
+    TOKEN_WORDS.in_text(text) && LIFETIME_WORDS.in_text(text)
 }
 
 /// Words that make a token something other than an access token.
@@ -531,6 +535,17 @@ fn human(seconds: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_gate_wants_a_token_word_and_a_lifetime_word() {
+        assert!(mentions_lifetime("ACCESS_TOKEN_EXPIRE_MINUTES = 60\n"));
+        assert!(mentions_lifetime("jwt.encode({\"exp\": now})\n"));
+        assert!(mentions_lifetime("jwttl = 5\n"));
+        assert!(!mentions_lifetime("ACCESS_TOKEN = load()\n"));
+        assert!(!mentions_lifetime(
+            "cache_ttl = 60\nsession_expiry = 3600\n"
+        ));
+    }
 
     fn lines(path: &str, kind: FileKind, src: &str) -> Vec<usize> {
         let doc = Document::new(path, kind, src);

@@ -13,9 +13,12 @@
 //! message string are never looked at; arguments wrapped in a call that reduces them
 //! (`len(password)`, `mask(token)`, `hash(..)`) are not either. Test sources are skipped.
 
+use std::ops::Range;
+use std::sync::LazyLock;
+
 use tree_sitter::Node;
 
-use super::syntax::{self, call_parts, contains_any, words};
+use super::syntax::{self, Words, call_parts, words};
 use crate::document::Document;
 use crate::kind::FileKind;
 use crate::parse::python::{named_children, text, walk};
@@ -76,113 +79,174 @@ impl Checker for SensitiveDataLogged {
     }
 }
 
+/// Words that may name a secret: the naming rule's last words, in the spellings code uses.
+const SECRET_WORDS: [&str; 29] = [
+    "password",
+    "Password",
+    "PASSWORD",
+    "passwd",
+    "pwd",
+    "PWD",
+    "secret",
+    "Secret",
+    "SECRET",
+    "token",
+    "Token",
+    "TOKEN",
+    "apiKey",
+    "api_key",
+    "ApiKey",
+    "API_KEY",
+    "credential",
+    "Credential",
+    "CREDENTIAL",
+    "passphrase",
+    "rivateKey",
+    "rivate_key",
+    "RIVATE_KEY",
+    "igningKey",
+    "igning_key",
+    "IGNING_KEY",
+    "ccessKey",
+    "ccess_key",
+    "CCESS_KEY",
+];
+
+/// Words of a print or log call.
+const LOG_WORDS: [&str; 13] = [
+    "print",
+    "console.",
+    "log.",
+    "LOG.",
+    "LOGGER.",
+    "logger.",
+    "Logger.",
+    "logging.",
+    "System.out",
+    "System.err",
+    "fmt.",
+    "slog.",
+    "sugar.",
+];
+
+static SECRETS: LazyLock<Words> = LazyLock::new(|| Words::new(&SECRET_WORDS));
+static LOGS: LazyLock<Words> = LazyLock::new(|| Words::new(&LOG_WORDS));
+
 /// The cheap test that decides whether the file is parsed at all: a logging word with a
-/// secret-like word on its line or the next two (a log call split over lines). Plain
-/// substring tests, line by line only once the whole text has both: most files that
-/// mention a token and a log never log the token, and parsing them would dominate.
+/// secret-like word outside string literals on its line or the next two (a log call split
+/// over lines). Most files that mention a token and a log never log the token, and
+/// parsing them would dominate. One scan finds the log words' lines, one the secret
+/// words; only a secret word near a log word has its line read for strings.
+///
+/// Where two words overlap only the first is seen, and that loses nothing: no word holds
+/// a quote, a brace or a line break, so overlapping words are on one line and both inside
+/// or both outside a string literal.
 fn mentions_secret_and_log(text: &str) -> bool {
-    const SECRET: [&str; 29] = [
-        "password",
-        "Password",
-        "PASSWORD",
-        "passwd",
-        "pwd",
-        "PWD",
-        "secret",
-        "Secret",
-        "SECRET",
-        "token",
-        "Token",
-        "TOKEN",
-        "apiKey",
-        "api_key",
-        "ApiKey",
-        "API_KEY",
-        "credential",
-        "Credential",
-        "CREDENTIAL",
-        "passphrase",
-        "rivateKey",
-        "rivate_key",
-        "RIVATE_KEY",
-        "igningKey",
-        "igning_key",
-        "IGNING_KEY",
-        "ccessKey",
-        "ccess_key",
-        "CCESS_KEY",
-    ];
-    const LOG: [&str; 13] = [
-        "print",
-        "console.",
-        "log.",
-        "LOG.",
-        "LOGGER.",
-        "logger.",
-        "Logger.",
-        "logging.",
-        "System.out",
-        "System.err",
-        "fmt.",
-        "slog.",
-        "sugar.",
-    ];
-    if !(contains_any(text, &SECRET) && contains_any(text, &LOG)) {
+    // Secret words are the rarer: most files stop after this first scan.
+    let Some(secrets) = SECRETS.ranges(text) else {
+        return true;
+    };
+    let mut secrets = secrets.peekable();
+    if secrets.peek().is_none() {
         return false;
     }
-    let lines: Vec<&str> = text.lines().collect();
-    // The rule never looks inside message strings, so neither does the gate: "token
-    // expired" in a log message does not make a file worth parsing.
-    lines.iter().enumerate().any(|(i, line)| {
-        contains_any(line, &LOG)
-            && lines
-                .iter()
-                .skip(i)
-                .take(3)
-                .any(|l| contains_any(&outside_strings(l), &SECRET))
+    let Some(logs) = LOGS.ranges(text) else {
+        return true;
+    };
+    let mut counter = LineCounter::new(text);
+    let log_lines: Vec<usize> = logs.map(|r| counter.line_of(r.start)).collect();
+    if log_lines.is_empty() {
+        return false;
+    }
+    let mut counter = LineCounter::new(text);
+    secrets.any(|range| {
+        let line = counter.line_of(range.start);
+        // The first log line at most two lines above; it must not be below.
+        let first = log_lines.partition_point(|l| l + 2 < line);
+        let logged_near = log_lines.get(first).is_some_and(|l| *l <= line);
+        logged_near && outside_strings(text, range)
     })
 }
 
-/// `line` without the contents of its string literals (quotes kept), roughly: escapes
-/// are honoured, a literal left open runs to the end of the line, and what sits in braces
-/// (f-string and template interpolations, `{password}`, `${token}`) is kept.
-fn outside_strings(line: &str) -> String {
-    let mut out = String::with_capacity(line.len());
+/// Line numbers (from 0) of increasing byte offsets, counted as the offsets grow.
+struct LineCounter<'t> {
+    text: &'t [u8],
+    line: usize,
+    counted_to: usize,
+}
+
+impl<'t> LineCounter<'t> {
+    fn new(text: &'t str) -> Self {
+        LineCounter {
+            text: text.as_bytes(),
+            line: 0,
+            counted_to: 0,
+        }
+    }
+
+    fn line_of(&mut self, at: usize) -> usize {
+        if let Some(between) = self.text.get(self.counted_to..at) {
+            self.line += memchr::memchr_iter(b'\n', between).count();
+            self.counted_to = at;
+        }
+        self.line
+    }
+}
+
+/// True when the bytes `range` of `text` lie outside the string literals of their line,
+/// roughly: escapes are honoured, a literal left open runs to the end of the line, and
+/// what sits in braces (f-string and template interpolations, `{password}`, `${token}`)
+/// counts as outside. The rule never looks inside message strings, so neither does the
+/// gate: "token expired" in a log message does not make a file worth parsing.
+fn outside_strings(text: &str, range: Range<usize>) -> bool {
+    let head = text.get(..range.start).unwrap_or("");
+    let line_start = head.rfind('\n').map_or(0, |i| i + 1);
+    let Some(line) = text.get(line_start..range.end) else {
+        return true;
+    };
+    let at = range.start - line_start;
     let mut quote: Option<char> = None;
     let mut escaped = false;
     let mut braces = 0usize;
-    for c in line.chars() {
-        match quote {
+    for (i, c) in line.char_indices() {
+        let kept = match quote {
             Some(_) if braces > 0 => {
                 match c {
                     '{' => braces += 1,
                     '}' => braces -= 1,
                     _ => {}
                 }
-                out.push(c);
+                true
             }
             Some(q) => {
                 if escaped {
                     escaped = false;
+                    false
                 } else if c == '\\' {
                     escaped = true;
+                    false
                 } else if c == '{' {
                     braces = 1;
-                    out.push(c);
+                    true
                 } else if c == q {
                     quote = None;
-                    out.push(c);
+                    true
+                } else {
+                    false
                 }
             }
             None => {
                 if matches!(c, '"' | '\'' | '`') {
                     quote = Some(c);
                 }
-                out.push(c);
+                true
             }
+        };
+        if i >= at && !kept {
+            return false;
         }
     }
-    out
+    true
 }
 
 /// True for a print or logging call: `print`, `console.*`, `log.*`/`logger.*`/
@@ -439,6 +503,134 @@ mod tests {
         ));
         assert!(mentions_secret_and_log("print(f\"login {password}\")\n"));
         assert!(mentions_secret_and_log("console.log(`t ${token}`);\n"));
+    }
+
+    #[test]
+    fn the_gate_pairs_log_and_secret_words_by_line() {
+        // The secret on the log line or up to two lines below.
+        assert!(mentions_secret_and_log(
+            "logger.info(\n  \"login %s\",\n  password)\n"
+        ));
+        assert!(!mentions_secret_and_log(
+            "logger.info(\n  \"a\",\n  \"b\",\n  password)\n"
+        ));
+        // Above the log line is not near.
+        assert!(!mentions_secret_and_log("password = x\nlogger.info(x)\n"));
+        // Each on its own, or the secret only in a string, escapes honoured.
+        assert!(!mentions_secret_and_log("password = read()\n"));
+        assert!(!mentions_secret_and_log("print(\"a \\\" password\")\n"));
+        assert!(mentions_secret_and_log("print(\"a \\\" b\", password)\n"));
+        // A quote left open runs to the end of the line; the next line starts afresh.
+        assert!(!mentions_secret_and_log("print('a, token)\n"));
+        assert!(mentions_secret_and_log("print('a,\n token)\n"));
+        // Inside braces of a literal is code; CRLF line ends.
+        assert!(mentions_secret_and_log(
+            "log.info(`x ${cfg[\"a\"]} ${apiKey}`)\r\n"
+        ));
+        assert!(!mentions_secret_and_log(
+            "log.info(`x {{ ok }} apiKey`)\r\n"
+        ));
+    }
+
+    /// The gate before it scanned once (a substring search per word and per line), kept
+    /// to show the one-pass gate answers alike.
+    fn old_gate(text: &str) -> bool {
+        fn any(t: &str, words: &[&str]) -> bool {
+            words.iter().any(|w| t.contains(w))
+        }
+        fn strip(line: &str) -> String {
+            let mut out = String::new();
+            let mut quote: Option<char> = None;
+            let (mut escaped, mut braces) = (false, 0usize);
+            for c in line.chars() {
+                match quote {
+                    Some(_) if braces > 0 => {
+                        match c {
+                            '{' => braces += 1,
+                            '}' => braces -= 1,
+                            _ => {}
+                        }
+                        out.push(c);
+                    }
+                    Some(q) => {
+                        if escaped {
+                            escaped = false;
+                        } else if c == '\\' {
+                            escaped = true;
+                        } else if c == '{' {
+                            braces = 1;
+                            out.push(c);
+                        } else if c == q {
+                            quote = None;
+                            out.push(c);
+                        }
+                    }
+                    None => {
+                        if matches!(c, '"' | '\'' | '`') {
+                            quote = Some(c);
+                        }
+                        out.push(c);
+                    }
+                }
+            }
+            out
+        }
+        let lines: Vec<&str> = text.lines().collect();
+        lines.iter().enumerate().any(|(i, line)| {
+            any(line, &LOG_WORDS)
+                && lines
+                    .iter()
+                    .skip(i)
+                    .take(3)
+                    .any(|l| any(&strip(l), &SECRET_WORDS))
+        })
+    }
+
+    #[test]
+    fn the_one_pass_gate_answers_as_the_old_one() {
+        let pieces = [
+            "print(",
+            "logger.info(",
+            "token",
+            "\"",
+            "'",
+            "`",
+            "\\",
+            "{",
+            "}",
+            "${",
+            "\n",
+            "\r\n",
+            " ",
+            "x",
+            "printoken",
+            "api_key",
+            "é",
+            "pwd",
+        ];
+        // Every text of up to four pieces, each compared.
+        let mut idx = [0usize; 4];
+        let mut checked = 0;
+        loop {
+            for len in 1..=idx.len() {
+                let text: String = idx.iter().take(len).map(|i| pieces[*i]).collect();
+                assert_eq!(mentions_secret_and_log(&text), old_gate(&text), "{text:?}");
+                checked += 1;
+            }
+            let mut k = 0;
+            while k < idx.len() {
+                idx[k] += 1;
+                if idx[k] < pieces.len() {
+                    break;
+                }
+                idx[k] = 0;
+                k += 1;
+            }
+            if k == idx.len() {
+                break;
+            }
+        }
+        assert_eq!(checked, 4 * 18usize.pow(4));
     }
 
     #[test]

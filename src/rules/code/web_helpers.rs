@@ -11,6 +11,8 @@ use crate::kind::FileKind;
 use crate::parse::python::{plain_string, text, unparen};
 use crate::rules::{Findings, RawFinding};
 
+use super::syntax::Words;
+
 /// Test code and local or development configuration, in any language: the path rules
 /// of `code/debug-enabled` for Python (`tests/`, `test_*.py`, `conftest.py`,
 /// `settings/local.py`, ...) and for JavaScript, Go and Java (`*.test.ts`, `*_test.go`,
@@ -249,11 +251,11 @@ fn doc_node_at<'d>(doc: &'d Document, at: &Range<usize>) -> Option<Node<'d>> {
     tree.root_node().descendant_for_byte_range(at.start, at.end)
 }
 
-/// The cheap test before a parse: one of `words` is in the text (std's substring search,
-/// fast in every build) and then `re` matches it. True also when the pattern failed to
-/// compile (it cannot for the fixed patterns used), so a rule parses rather than misses.
-pub fn gate(words: &[&str], re: &std::sync::LazyLock<Option<regex::Regex>>, text: &str) -> bool {
-    words.iter().any(|w| text.contains(w)) && re.as_ref().is_none_or(|re| re.is_match(text))
+/// The cheap test before a parse: one of `words` is in the text (one multi-word scan)
+/// and then `re` matches it. True also when the pattern failed to compile (it cannot for
+/// the fixed patterns used), so a rule parses rather than misses.
+pub fn gate(words: &Words, re: &std::sync::LazyLock<Option<regex::Regex>>, text: &str) -> bool {
+    words.in_text(text) && re.as_ref().is_none_or(|re| re.is_match(text))
 }
 
 #[cfg(test)]
