@@ -10,6 +10,48 @@ pub mod yaml;
 
 use crate::document::Document;
 
+/// The deepest bracket nesting (`(`, `[`, `{`) the code parsers are given. Real code stays
+/// far below it; past it, a recursive parser or the rules walking its tree could run out
+/// of stack, so such a file is skipped by the code rules with a warning.
+pub const MAX_NESTING: usize = 256;
+
+/// The line where bracket nesting first goes deeper than `limit`, if it does. Brackets in
+/// strings and comments count too: a rough, cheap measure, taken only before a parse.
+pub fn too_deep(text: &str, limit: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut line = 1;
+    for b in text.bytes() {
+        match b {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return Some(line);
+                }
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'\n' => line += 1,
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Warns and returns true when `doc` nests too deep to be parsed safely.
+pub(crate) fn refuse_deep_nesting(doc: &Document, language: &str) -> bool {
+    match too_deep(doc.text, MAX_NESTING) {
+        Some(line) => {
+            doc.warn(
+                line,
+                format!(
+                    "{language}: brackets nested deeper than {MAX_NESTING} levels; code rules skipped"
+                ),
+            );
+            true
+        }
+        None => false,
+    }
+}
+
 impl Document<'_> {
     /// The Dockerfile parse of this document, computed on first use. Parse errors are
     /// logged as warnings with their line; the instructions that parsed are kept.
@@ -45,5 +87,38 @@ impl Document<'_> {
             }
             parsed
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kind::FileKind;
+
+    #[test]
+    fn deep_nesting_is_found_with_its_line() {
+        assert_eq!(too_deep("a(b[c{d}])\n", 3), None);
+        assert_eq!(too_deep("x\n((((\n))))\n", 3), Some(2));
+        // Closing more than opened does not wrap around.
+        assert_eq!(too_deep("))))((", 3), None);
+    }
+
+    #[test]
+    fn a_file_nested_past_the_limit_is_not_parsed_and_says_so() {
+        let deep = format!(
+            "fn q() {{ let y = {}1{}; }}\n",
+            "(".repeat(5000),
+            ")".repeat(5000)
+        );
+        let doc = Document::new("d.rs", FileKind::Rust, &deep);
+        assert!(rust::file(&doc).is_none());
+        let warnings = doc.take_warnings();
+        assert!(
+            warnings.iter().any(|w| w.contains("nested deeper than")),
+            "{warnings:?}"
+        );
+        let py = format!("y = {}1{}\n", "[".repeat(5000), "]".repeat(5000));
+        let doc = Document::new("d.py", FileKind::Python, &py);
+        assert!(python::tree(&doc).is_none());
     }
 }

@@ -21,6 +21,9 @@ pub fn tree<'d>(doc: &'d Document) -> Option<&'d Tree> {
     doc.cache
         .python
         .get_or_init(|| {
+            if super::refuse_deep_nesting(doc, "Python") {
+                return None;
+            }
             let parsed = PARSER.with(|slot| {
                 let mut slot = slot.borrow_mut();
                 if slot.is_none() {

@@ -23,6 +23,9 @@ pub fn file<'d>(doc: &'d Document) -> Option<&'d syn::File> {
     doc.cache
         .rust
         .get_or_init(|| {
+            if super::refuse_deep_nesting(doc, "Rust") {
+                return None;
+            }
             proc_macro2::extra::invalidate_current_thread_spans();
             match syn::parse_file(doc.text) {
                 Ok(file) => Some(file),

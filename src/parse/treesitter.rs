@@ -82,6 +82,9 @@ pub fn tree<'d>(doc: &'d Document) -> Option<&'d Tree> {
     doc.cache
         .tree
         .get_or_init(|| {
+            if super::refuse_deep_nesting(doc, &format!("{lang:?}")) {
+                return None;
+            }
             let parsed = PARSERS.with(|parsers| {
                 let mut parsers = parsers.borrow_mut();
                 let slot = parsers.get_mut(lang.slot())?;

@@ -41,8 +41,11 @@ impl Checker for EnvironmentLogged {
 
     fn check(&self, doc: &Document, out: &mut Findings) {
         static ENV_WORDS: LazyLock<Words> = LazyLock::new(|| {
+            // Not `environ` alone: it starts "environment", in every other file.
             Words::new(&[
-                "environ",
+                "os.environ",
+                "import environ",
+                ", environ",
                 "process.env",
                 "Environ()",
                 "getenv()",
