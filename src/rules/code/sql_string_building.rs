@@ -217,6 +217,11 @@ fn consumes_text(name: &str) -> bool {
             | "Panicf"
             | "println"
             | "printf"
+            | "t"
+            | "alert"
+            | "confirm"
+            | "panic"
+            | "Err"
     ) || name.ends_with("Error")
         || name.ends_with("Exception")
         || name.ends_with("Warning")
@@ -246,6 +251,10 @@ impl<'r, 'o> PassedOn<'r, 'o> {
         let Some(site) = value.built.as_ref().filter(|s| s.certain) else {
             return;
         };
+        // The SQL-looking start may go on as a sentence: "drop table " + name + " now?".
+        if reads_as_sentence(&value.shape) {
+            return;
+        }
         if !self.reported_sites.insert(site.range.start) {
             return;
         }
@@ -1097,13 +1106,56 @@ fn looks_sql_beyond_doubt(shape: &str) -> bool {
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
         .filter(|w| !w.is_empty())
         .skip(1);
+    // The word after the clause keyword: "INSERT INTO orders", not "insert _ into the cart".
+    let after = |keyword: &str| {
+        let rest: Vec<&str> = lower
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|w| !w.is_empty())
+            .collect();
+        rest.iter()
+            .position(|w| *w == keyword)
+            .and_then(|i| rest.get(i + 1).copied())
+            .is_some_and(|w| {
+                !matches!(
+                    w,
+                    "the"
+                        | "your"
+                        | "my"
+                        | "our"
+                        | "their"
+                        | "his"
+                        | "her"
+                        | "this"
+                        | "that"
+                        | "these"
+                        | "those"
+                        | "to"
+                        | "it"
+                        | "them"
+                        | "here"
+                        | "there"
+                        | "s"
+                )
+            })
+    };
     let complete = match verb.to_ascii_lowercase().as_str() {
         "select" => words.any(|w| w == "from"),
+        "insert" | "merge" => after("into"),
+        "update" => after("set") && lower.contains('='),
+        "delete" => after("from"),
         "create" | "alter" | "drop" => words.next().is_some_and(|w| w != "_"),
         "exec" | "execute" | "truncate" | "replace" => false,
         _ => true,
     };
-    one_case && complete
+    one_case && complete && !reads_as_sentence(trimmed)
+}
+
+/// A question, an exclamation, a possessive or a closing full stop: prose, not SQL.
+fn reads_as_sentence(text: &str) -> bool {
+    text.trim_end().ends_with(['?', '!', '.'])
+        || ["? ", "! ", "'s ", "\u{2026}"]
+            .iter()
+            .any(|mark| text.contains(mark))
 }
 
 /// True when `shape` reads as SQL: after whitespace, a SQL verb and the words that verb
@@ -1336,6 +1388,11 @@ mod tests {
             "SELECT _, _",
             "DROP _",
             "Select * From _",
+            "insert _ into the cart",
+            "update _ set to default?",
+            "drop table _ now? This cannot be undone.",
+            "delete from _'s account",
+            "SELECT _ FROM the list above.",
         ] {
             assert!(!looks_sql_beyond_doubt(doubtful), "{doubtful}");
         }

@@ -118,7 +118,9 @@ fn passed_on(
             continue;
         };
         let is_sink = parts.object.is_some() && sink(doc.kind, parts.name).is_some();
-        if is_sink || consumes_text(parts.name) || builds_text(parts.name) {
+        // Go `errors.New(..)`: an error message.
+        let error = parts.name == "New" && parts.object.is_some_and(|o| text(doc, o) == "errors");
+        if is_sink || error || consumes_text(parts.name) || builds_text(parts.name) {
             continue;
         }
         for arg in parts.args {

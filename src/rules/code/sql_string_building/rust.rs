@@ -16,8 +16,8 @@ use syn::visit::{self, Visit};
 use syn::{BinOp, Expr, Lit, Pat, Token};
 
 use super::{
-    MAX_DEPTH, PassedOn, Value, has_built_sql_literal, has_sql_literal, is_constant_name,
-    keep_built, report,
+    MAX_DEPTH, PassedOn, Value, consumes_text, has_built_sql_literal, has_sql_literal,
+    is_constant_name, keep_built, report,
 };
 use crate::document::Document;
 use crate::parse::rust::{bytes, file};
@@ -252,7 +252,8 @@ impl<'ast> Visit<'ast> for Collect<'ast> {
             let name = last.ident.to_string();
             if let (Some(sink), Some(arg)) = (sink, e.args.first()) {
                 self.sinks.push((bytes(e.span()), sink, arg));
-            } else if !matches!(name.as_str(), "from" | "from_str" | "new") {
+            } else if !matches!(name.as_str(), "from" | "from_str" | "new") && !consumes_text(&name)
+            {
                 for arg in &e.args {
                     self.leaving.push((arg, format!("is passed to `{name}`")));
                 }
