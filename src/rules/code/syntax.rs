@@ -259,6 +259,15 @@ pub fn assigned_name<'a>(doc: &Document<'a>, node: Node) -> Option<&'a str> {
             .child_by_field_name("attribute")
             .map(|a| text(doc, a)),
         "member_expression" => target.child_by_field_name("property").map(|a| text(doc, a)),
+        // `app.config["JWT_ACCESS_TOKEN_EXPIRES"] = ..`: the key, without its quotes.
+        "subscript" | "subscript_expression" => {
+            let key = target
+                .child_by_field_name("subscript")
+                .or_else(|| target.child_by_field_name("index"))?;
+            matches!(key.kind(), "string")
+                .then(|| text(doc, key).trim_matches(['"', '\'']))
+                .filter(|k| !k.is_empty() && !k.contains(['{', '\\']))
+        }
         _ => None,
     }
 }
