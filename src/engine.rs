@@ -171,8 +171,9 @@ impl Engine {
         let collector = Collector::default();
         let stats = walk.run(&|visit| collector.visit(self, visit), progress)?;
         if let (Some(tree), Some(workdir)) = (tree, &stats.workdir) {
+            // The folder scanned (a tree scan's paths are from the work tree's top too).
             let tree = TreeWalk {
-                roots: vec![workdir.clone()],
+                roots: vec![workdir.join(&stats.within)],
                 threads: tree.threads,
                 max_file_size: tree.max_file_size,
                 exclude: tree.exclude.clone(),
