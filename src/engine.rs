@@ -25,6 +25,9 @@ use crate::suppress;
 /// Which rules run, and at what severity.
 pub struct RuleSet {
     enabled: HashSet<String>,
+    /// No rule that runs by default was turned off (`--only`, `disable`): only then can a
+    /// bare `ignore` marker, which covers every rule, be judged unused.
+    all_default_rules_run: bool,
     severity: BTreeMap<String, Severity>,
     /// What the configuration says about how rules check (`[docker] target`, ...).
     settings: Settings,
@@ -45,7 +48,8 @@ impl RuleSet {
                 on && !config.rules.disable.iter().any(|p| matches(p, &m.id))
             })
             .map(|m| m.id.clone())
-            .collect();
+            .collect::<HashSet<String>>();
+        let all_default_rules_run = all.values().all(|m| !m.enabled || enabled.contains(&m.id));
         let severity = all
             .values()
             .map(|m| {
@@ -60,6 +64,7 @@ impl RuleSet {
             .collect();
         RuleSet {
             enabled,
+            all_default_rules_run,
             severity,
             settings: Settings::from_config(config),
         }
@@ -67,6 +72,11 @@ impl RuleSet {
 
     pub fn is_enabled(&self, id: &str) -> bool {
         self.enabled.contains(id)
+    }
+
+    /// Whether every rule that runs by default runs (a bare marker can be judged).
+    pub fn all_default_rules_run(&self) -> bool {
+        self.all_default_rules_run
     }
 
     pub fn severity(&self, id: &str) -> Severity {
@@ -171,8 +181,9 @@ impl Engine {
         let collector = Collector::default();
         let stats = walk.run(&|visit| collector.visit(self, visit), progress)?;
         if let (Some(tree), Some(workdir)) = (tree, &stats.workdir) {
+            // The folder scanned (a tree scan's paths are from the work tree's top too).
             let tree = TreeWalk {
-                roots: vec![workdir.clone()],
+                roots: vec![workdir.join(&stats.within)],
                 threads: tree.threads,
                 max_file_size: tree.max_file_size,
                 exclude: tree.exclude.clone(),
@@ -275,15 +286,22 @@ impl Engine {
             .collect();
         if self.judge_markers {
             let enabled = |id: &str| self.rules.is_enabled(id);
-            for unused in suppress::unused_markers(&doc, &used, &enabled) {
+            let judge_bare = self.rules.all_default_rules_run();
+            for unused in suppress::unused_markers(&doc, &used, &enabled, judge_bare) {
+                // The same marker on two lines may be unused in different ways (one entry
+                // hid a finding on one line only): the fingerprint holds what each says,
+                // and copies are numbered, so they are never merged across lines.
+                let marker = doc.text.get(unused.bytes.clone()).unwrap_or("");
                 let raw = RawFinding {
                     rule_id: suppress::UNUSED_IGNORE.to_string(),
+                    fingerprint_text: Some(format!("{marker}\n{}", unused.message)),
                     bytes: unused.bytes,
                     message: unused.message,
                     secret: None,
-                    fingerprint_text: None,
                 };
-                findings.push(self.build(&doc, raw, &masks));
+                let mut finding = self.build(&doc, raw, &masks);
+                tell_apart(&mut finding, &mut repeats);
+                findings.push(finding);
             }
         }
         for f in &mut findings {

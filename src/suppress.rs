@@ -196,12 +196,14 @@ pub struct Unused {
 
 /// Our markers in `doc` that suppressed nothing (`used` lists what did). Entries naming
 /// only rules that are off (`enabled` says which are on) cannot be judged and are left
-/// alone; entries naming no rule at all are reported. A marker whose list names
-/// `meta/unused-ignore` itself is kept as it is.
+/// alone; entries naming no rule at all are reported. A bare `ignore` covers every rule, so
+/// it is judged only when `judge_bare` (every rule that runs by default ran). A marker whose
+/// list names `meta/unused-ignore` itself is kept as it is.
 pub fn unused_markers(
     doc: &Document,
     used: &HashSet<Use>,
     enabled: &dyn Fn(&str) -> bool,
+    judge_bare: bool,
 ) -> Vec<Unused> {
     // Most files hold no marker: one substring search decides. In documentation a marker
     // is an example of how to write one, not a suppression.
@@ -226,7 +228,7 @@ pub fn unused_markers(
         let end = doc.line_start(line) + (text.len() - after.len());
         let bytes = start..end.max(start);
         let Some(list) = list else {
-            if !used.contains(&Use { line, entry: None }) {
+            if judge_bare && !used.contains(&Use { line, entry: None }) {
                 out.push(Unused {
                     bytes,
                     message: "unused suppression: `smartedu-lint: ignore` suppresses nothing"
@@ -402,7 +404,7 @@ mod tests {
 
     fn unused(text: &str, path: &str, kind: FileKind) -> Vec<usize> {
         let doc = Document::new(path, kind, text);
-        unused_markers(&doc, &HashSet::new(), &|_| true)
+        unused_markers(&doc, &HashSet::new(), &|_| true, true)
             .iter()
             .map(|u| doc.line_of(u.bytes.start))
             .collect()

@@ -617,3 +617,61 @@ fn a_file_name_that_is_not_utf8_gets_an_exact_percent_encoded_sarif_uri() {
     let (found, _) = json_findings(dir.path(), &["--only", "docker/root-user"]);
     assert_eq!(found[0].0, "sub/Dockerfile.\u{fffd}");
 }
+
+#[test]
+fn a_bare_marker_is_not_judged_when_some_rule_did_not_run() {
+    let dir = tree(&[(
+        "settings.py",
+        "DEBUG = True  # smartedu-lint: ignore\nX = 1  # smartedu-lint: ignore\n",
+    )]);
+    let flag = "--report-unused-ignores";
+    // Every rule ran: the marker on line 2 hid nothing, the one on line 1 hid the finding.
+    let (all, _) = json_findings(dir.path(), &[flag]);
+    assert_eq!(
+        all,
+        [("settings.py".into(), 2, "meta/unused-ignore".into())]
+    );
+    // The code rules did not run: neither bare marker can be judged.
+    let (only, _) = json_findings(dir.path(), &["--only", "secrets/", flag]);
+    assert!(only.is_empty(), "{only:?}");
+    fs::write(
+        dir.path().join(".smartedu-lint.toml"),
+        "[rules]\ndisable = [\"code/\"]\n",
+    )
+    .unwrap();
+    let (disabled, _) = json_findings(dir.path(), &[flag]);
+    assert!(disabled.is_empty(), "{disabled:?}");
+    lint(dir.path()).arg(flag).assert().code(0);
+}
+
+#[test]
+fn unused_marker_findings_on_two_lines_are_not_merged() {
+    let marker = "# smartedu-lint: ignore[code/debug-enabled, secrets/github-token]";
+    let dir = tree(&[(
+        "a.py",
+        &format!("X = 1  {marker}\nDEBUG = True  {marker}\n"),
+    )]);
+    let (found, report) = json_findings(dir.path(), &["--report-unused-ignores"]);
+    assert_eq!(
+        found,
+        [
+            ("a.py".into(), 1, "meta/unused-ignore".into()),
+            ("a.py".into(), 2, "meta/unused-ignore".into())
+        ]
+    );
+    let all = report["findings"].as_array().unwrap();
+    for f in all {
+        assert!(
+            f.get("also_at")
+                .is_none_or(|a| a.as_array().unwrap().is_empty()),
+            "{f:#}"
+        );
+    }
+    let (one, two) = (
+        all[0]["message"].as_str().unwrap(),
+        all[1]["message"].as_str().unwrap(),
+    );
+    assert!(one.contains("code/debug-enabled"), "{one}");
+    assert!(!two.contains("code/debug-enabled"), "{two}");
+    assert!(two.contains("secrets/github-token"), "{two}");
+}

@@ -832,3 +832,127 @@ fn a_committed_file_name_that_is_not_utf8_keeps_its_bytes_in_the_sarif_uri() {
         ["uri"];
     assert_eq!(uri, "sub/Dockerfile.%FF", "{}", sarif["runs"][0]["results"]);
 }
+
+/// `(path, line, rule)` of each finding, sorted.
+fn sorted_places(found: &[Value]) -> Vec<(String, u64, String)> {
+    let mut got: Vec<_> = found
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["rule_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+/// A repository with the same secret in `src/app.py` and, outside `src`, in `top.py` and
+/// `srcx/near.py` (a folder whose name starts like `src`): a scan of `src` sees only the first.
+fn repo_with_a_folder(first: &str) -> (Repo, String) {
+    let mut repo = Repo::new();
+    repo.write("README.md", b"start\n");
+    repo.commit_all(first, None);
+    let same = format!("T = \"{}\"\n", token(40));
+    // Outside the folder first: the walk meets the shared blob there before `src`.
+    repo.write("aaa/top.py", same.as_bytes());
+    repo.write("srcx/near.py", same.as_bytes());
+    repo.write("src/app.py", same.as_bytes());
+    (repo, same)
+}
+
+fn src_only(found: &[Value]) -> bool {
+    found.iter().all(|f| places(f).len() == 1)
+        && sorted_places(found)
+            == [(
+                "src/app.py".to_string(),
+                1,
+                "secrets/github-token".to_string(),
+            )]
+}
+
+#[test]
+fn staged_from_a_folder_inside_the_repository_sees_only_that_folder() {
+    let (repo, _) = repo_with_a_folder("start");
+    for path in ["aaa/top.py", "srcx/near.py", "src/app.py"] {
+        repo.stage(path);
+    }
+    let found = findings(&repo.path().join("src"), &["--staged"], 1);
+    assert!(src_only(&found), "{found:#?}");
+    // Paths stay from the repository's top, as a tree scan of the folder shows them.
+    let tree = findings(&repo.path().join("src"), &[], 1);
+    assert_eq!(sorted_places(&tree), sorted_places(&found));
+    // From the top, all three.
+    let top = findings(repo.path(), &["--staged"], 1);
+    assert_eq!(top.iter().map(|f| places(f).len()).sum::<usize>(), 3);
+}
+
+#[test]
+fn diff_from_a_folder_inside_the_repository_sees_only_that_folder() {
+    let (mut repo, _) = repo_with_a_folder("base");
+    let base = repo.repo.head().unwrap().peel_to_commit().unwrap().id();
+    repo.commit_all("feature", None);
+    let base = base.to_string();
+    let found = findings(&repo.path().join("src"), &["--diff", &base], 1);
+    assert!(src_only(&found), "{found:#?}");
+}
+
+#[test]
+fn history_from_a_folder_inside_the_repository_sees_only_that_folder() {
+    let (mut repo, same) = repo_with_a_folder("start");
+    repo.commit_all("add", None);
+    // Uncommitted work outside the folder is not scanned either.
+    repo.write(
+        "aaa/later.py",
+        format!("L = \"{}\"\n", token(41)).as_bytes(),
+    );
+    repo.write("src/later.py", same.as_bytes());
+    let found = findings(&repo.path().join("src"), &["--history"], 1);
+    let paths: Vec<_> = found.iter().flat_map(places).map(|(p, _)| p).collect();
+    assert!(paths.iter().all(|p| p.starts_with("src/")), "{found:#?}");
+    assert!(paths.contains(&"src/app.py".to_string()), "{found:#?}");
+    // A nested folder works too; its parent's files are outside it.
+    repo.write(
+        "src/deep/d.py",
+        format!("D = \"{}\"\n", token(42)).as_bytes(),
+    );
+    repo.commit_all("deep", None);
+    let found = findings(&repo.path().join("src/deep"), &["--history"], 1);
+    assert_eq!(
+        sorted_places(&found),
+        [(
+            "src/deep/d.py".to_string(),
+            1,
+            "secrets/github-token".to_string()
+        )]
+    );
+}
+
+#[test]
+fn the_search_upward_stops_at_a_ceiling_and_errors_are_one_clear_line() {
+    let (repo, _) = repo_with_a_folder("start");
+    let out = Command::cargo_bin("smartedu-lint")
+        .unwrap()
+        .arg(repo.path().join("src"))
+        .arg("--staged")
+        .env("GIT_CEILING_DIRECTORIES", repo.path())
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("not a git repository"), "{stderr}");
+    assert!(stderr.contains("src"), "{stderr}");
+    assert!(!stderr.contains("class="), "{stderr}");
+    // A libgit2 failure is shown by its message, without the class and code.
+    let out = lint(repo.path(), &["--diff", "no-such-branch"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("--diff no-such-branch"), "{stderr}");
+    assert!(
+        !stderr.contains("class=") && !stderr.contains("code="),
+        "{stderr}"
+    );
+}

@@ -7,9 +7,11 @@ use std::path::Path;
 use super::Origin;
 use super::gitutil::{self, ChangedFiles, GitContext, GitError};
 
-/// HEAD's content of the files changed since `merge-base(base, HEAD)`.
+/// HEAD's content of the files under `root` changed since `merge-base(base, HEAD)`;
+/// paths are from the work tree's top, as in a tree scan.
 pub fn changed_since(root: &Path, base: &str, max_size: u64) -> Result<ChangedFiles, GitError> {
-    let repo = gitutil::open(root)?;
+    let opened = gitutil::open(root)?;
+    let repo = &opened.repo;
     let head = repo
         .head()
         .and_then(|h| h.peel_to_commit())
@@ -33,10 +35,12 @@ pub fn changed_since(root: &Path, base: &str, max_size: u64) -> Result<ChangedFi
             Some(&mut gitutil::line_diff_options()),
         )
         .doing(|| format!("--diff {base}: comparing trees"))?;
-    let lines = gitutil::added_lines(&mut diff)?;
+    let mut lines = gitutil::added_lines(&mut diff)?;
+    // From a folder inside the work tree, only the files under it count.
+    lines.retain(|path, _| opened.holds(path));
     let blob_of = |path: &str| head_tree.get_path(Path::new(path)).ok().map(|e| e.id());
     Ok(gitutil::read_changed(
-        &repo,
+        repo,
         lines,
         &blob_of,
         Origin::WorkingTree,

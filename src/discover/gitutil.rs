@@ -11,12 +11,15 @@ use git2::{Commit, Diff, DiffOptions, Repository};
 use super::CommitMeta;
 
 /// A git operation that failed, with what we were doing. Exit code 2 in `main`.
+///
+/// libgit2's error is kept by its message only: its "class=…; code=…" tail means nothing
+/// to a user, so it is not a `source` (which the error line would print).
 #[derive(Debug, thiserror::Error)]
 pub enum GitError {
-    #[error("{path}: not a git repository (the git modes need one)")]
-    NotARepository { path: String, source: git2::Error },
-    #[error("{what}")]
-    Git { what: String, source: git2::Error },
+    #[error("{path}: not a git repository, nor a folder inside one (the git modes need one)")]
+    NotARepository { path: String },
+    #[error("{what}: {cause}")]
+    Git { what: String, cause: String },
 }
 
 /// Adds what we were doing to a libgit2 error.
@@ -26,20 +29,63 @@ pub trait GitContext<T> {
 
 impl<T> GitContext<T> for Result<T, git2::Error> {
     fn doing(self, what: impl FnOnce() -> String) -> Result<T, GitError> {
-        self.map_err(|source| GitError::Git {
+        self.map_err(|err| GitError::Git {
             what: what(),
-            source,
+            cause: err.message().to_string(),
         })
     }
 }
 
-/// Opens the repository at `path` exactly (a work tree, its `.git`, or a bare repository);
-/// no search upward, so a scan root that is not a repository is an error, not a surprise.
-pub fn open(path: &Path) -> Result<Repository, GitError> {
-    Repository::open(path).map_err(|source| GitError::NotARepository {
+/// A repository found from a scan root, and where the root is inside it.
+pub struct Opened {
+    pub repo: Repository,
+    /// The root's path from the work tree's top, `/`-separated and ending with `/`; empty
+    /// when the root is the top (or the repository is bare). Only files under it count.
+    pub within: String,
+}
+
+impl Opened {
+    /// Whether the repository path `path` is under the scanned folder.
+    pub fn holds(&self, path: &str) -> bool {
+        path.starts_with(&self.within)
+    }
+}
+
+/// Opens the repository holding `path` (a work tree or a folder inside one, its `.git`, or
+/// a bare repository), searching upward as git does: never across a filesystem boundary
+/// nor above a folder of `GIT_CEILING_DIRECTORIES`.
+pub fn open(path: &Path) -> Result<Opened, GitError> {
+    let not_a_repo = || GitError::NotARepository {
         path: path.display().to_string(),
-        source,
-    })
+    };
+    let ceilings: Vec<std::path::PathBuf> = std::env::var_os("GIT_CEILING_DIRECTORIES")
+        .map(|dirs| {
+            std::env::split_paths(&dirs)
+                .filter(|d| d.is_absolute())
+                .collect()
+        })
+        .unwrap_or_default();
+    let repo = Repository::open_ext(path, git2::RepositoryOpenFlags::empty(), &ceilings)
+        .map_err(|_| not_a_repo())?;
+    let within = match (repo.workdir(), path.canonicalize()) {
+        (Some(top), Ok(root)) => {
+            let top = top.canonicalize().map_err(|_| not_a_repo())?;
+            match root.strip_prefix(&top) {
+                // The root is the work tree or a folder in it (not its `.git`).
+                Ok(rel) if !rel.starts_with(".git") => {
+                    let rel = path_string(rel);
+                    if rel.is_empty() {
+                        rel
+                    } else {
+                        format!("{rel}/")
+                    }
+                }
+                _ => String::new(),
+            }
+        }
+        _ => String::new(),
+    };
+    Ok(Opened { repo, within })
 }
 
 /// The metadata a history finding shows for `commit`.

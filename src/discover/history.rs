@@ -22,7 +22,8 @@ use super::{CommitMeta, Origin, SkipReason, Source, looks_binary};
 
 /// How to walk a repository's history.
 pub struct HistoryWalk {
-    /// A work tree, its `.git` folder or a bare repository.
+    /// A work tree (or a folder inside one: only files under it are scanned), its `.git`
+    /// folder or a bare repository.
     pub root: PathBuf,
     /// Only commits not reachable from this revision.
     pub since: Option<String>,
@@ -47,6 +48,8 @@ pub struct HistoryStats {
     pub seen_blobs: HashSet<Oid>,
     /// The repository's work tree, if it has one (bare repositories have none).
     pub workdir: Option<PathBuf>,
+    /// The scanned folder's path from the work tree's top (`src/`), empty for all of it.
+    pub within: String,
 }
 
 /// Progress counters the caller may show: blobs queued by the walk and blobs done.
@@ -82,9 +85,10 @@ impl HistoryWalk {
         visit: &(dyn Fn(Visit) + Sync),
         progress: &Progress,
     ) -> Result<HistoryStats, GitError> {
-        let repo = gitutil::open(&self.root)?;
+        let gitutil::Opened { repo, within } = gitutil::open(&self.root)?;
         let mut stats = HistoryStats {
             workdir: repo.workdir().map(Path::to_path_buf),
+            within,
             shallow_boundary: shallow_boundary(&repo),
             ..HistoryStats::default()
         };
@@ -122,7 +126,7 @@ impl HistoryWalk {
                 &repo,
                 walk,
                 &mut seen,
-                (&tips, &self.exclude),
+                (&tips, &self.exclude, &stats.within),
                 &tx,
                 visit,
                 progress,
@@ -183,7 +187,7 @@ impl HistoryWalk {
             let tree = base
                 .tree()
                 .doing(|| format!("--since {rev}: reading its tree"))?;
-            walk_tree(repo, &tree, seen, &mut |_, _| true);
+            walk_tree(repo, &tree, seen, "", &mut |_, _| true);
         }
         Ok(walk)
     }
@@ -194,7 +198,7 @@ fn enumerate(
     repo: &Repository,
     walk: git2::Revwalk<'_>,
     seen: &mut Seen,
-    (tips, exclude): (&HashSet<Oid>, &ignore::gitignore::Gitignore),
+    (tips, exclude, within): (&HashSet<Oid>, &ignore::gitignore::Gitignore, &str),
     tx: &SyncSender<Job>,
     visit: &(dyn Fn(Visit) + Sync),
     progress: &Progress,
@@ -220,7 +224,7 @@ fn enumerate(
         }
         let mut meta: Option<Arc<CommitMeta>> = None;
         let mut open = true;
-        walk_tree(repo, &tree, seen, &mut |oid, raw| {
+        walk_tree(repo, &tree, seen, within, &mut |oid, raw| {
             let path = String::from_utf8_lossy(&raw).into_owned();
             let raw_path = std::str::from_utf8(&raw).is_err().then_some(raw);
             if super::tree::is_excluded(exclude, &path) {
@@ -250,8 +254,6 @@ fn enumerate(
     Ok(commits)
 }
 
-/// Walks `tree` depth first, skipping trees and blobs in `seen`, and calls `new_blob` with
-/// each new blob and its path's bytes (names in git need not be UTF-8). Stops early when `new_blob` returns false.
 /// The blobs of every ref's and HEAD's tree: the files as they are at the tips, which all
 /// rules judge. Other blobs are older versions, judged by the secret rules only.
 fn tip_blobs(repo: &Repository) -> HashSet<Oid> {
@@ -263,16 +265,21 @@ fn tip_blobs(repo: &Repository) -> HashSet<Oid> {
     commits.extend(repo.head().and_then(|h| h.peel_to_commit()).ok());
     for commit in commits {
         if let Ok(tree) = commit.tree() {
-            walk_tree(repo, &tree, &mut tips, &mut |_, _| true);
+            walk_tree(repo, &tree, &mut tips, "", &mut |_, _| true);
         }
     }
     tips.blobs
 }
 
+/// Walks `tree` depth first, skipping trees and blobs in `seen`, and calls `new_blob` with
+/// each new blob and its path's bytes (names in git need not be UTF-8). Stops early when
+/// `new_blob` returns false. Only paths under `within` (`src/`; empty for all) are walked;
+/// the others are not marked seen, so the same blob is still met at a path under it.
 fn walk_tree(
     repo: &Repository,
     tree: &git2::Tree<'_>,
     seen: &mut Seen,
+    within: &str,
     new_blob: &mut dyn FnMut(Oid, Vec<u8>) -> bool,
 ) {
     let mut pending: VecDeque<(Oid, Vec<u8>)> = VecDeque::new();
@@ -291,7 +298,16 @@ fn walk_tree(
         for entry in tree.iter() {
             let mut path = prefix.clone();
             path.extend_from_slice(entry.name_bytes());
+            let inside = path.starts_with(within.as_bytes());
             match entry.kind() {
+                Some(ObjectType::Tree) if !inside => {
+                    // A folder on the way to `within` (`src` for `src/app/`) is walked.
+                    path.push(b'/');
+                    if within.as_bytes().starts_with(&path) {
+                        pending.push_back((entry.id(), path));
+                    }
+                }
+                _ if !inside => {}
                 Some(ObjectType::Tree) if seen.trees.insert(entry.id()) => {
                     path.push(b'/');
                     pending.push_back((entry.id(), path));

@@ -8,9 +8,11 @@ use std::path::Path;
 use super::Origin;
 use super::gitutil::{self, ChangedFiles, GitContext, GitError};
 
-/// The staged content of added and modified files under the repository at `root`.
+/// The staged content of added and modified files under `root` (the repository holding it,
+/// or a folder inside its work tree); paths are from the work tree's top.
 pub fn staged(root: &Path, max_size: u64) -> Result<ChangedFiles, GitError> {
-    let repo = gitutil::open(root)?;
+    let opened = gitutil::open(root)?;
+    let repo = &opened.repo;
     let index = repo.index().doing(|| "reading the index".into())?;
     // Before the first commit there is no HEAD: everything staged is added.
     let head_tree = repo.head().and_then(|h| h.peel_to_tree()).ok();
@@ -21,10 +23,12 @@ pub fn staged(root: &Path, max_size: u64) -> Result<ChangedFiles, GitError> {
             Some(&mut gitutil::line_diff_options()),
         )
         .doing(|| "comparing the index with HEAD".into())?;
-    let lines = gitutil::added_lines(&mut diff)?;
+    let mut lines = gitutil::added_lines(&mut diff)?;
+    // From a folder inside the work tree, only the files under it count.
+    lines.retain(|path, _| opened.holds(path));
     let blob_of = |path: &str| index.get_path(Path::new(path), 0).map(|e| e.id);
     Ok(gitutil::read_changed(
-        &repo,
+        repo,
         lines,
         &blob_of,
         Origin::Index,
