@@ -363,8 +363,23 @@ mod tests {
         let d = doc(&text);
         let s = d.text.find("AKIA").unwrap();
         let span = d.span(&(s..s + 20));
-        let snip = d.snippet(&span, &Masks::new(vec![s..s + 20]));
+        let snip = d.snippet(&span, &Masks::new(std::iter::once(s..s + 20).collect()));
         assert_eq!(snip.text, "key = \"AKIA****************\"");
+    }
+
+    #[test]
+    fn columns_and_windows_count_characters_on_long_non_ascii_lines() {
+        let line = format!("{}SECRET{}", "é".repeat(3000), "b".repeat(300));
+        let d = doc(&line);
+        let s = d.text.find("SECRET").unwrap();
+        let span = d.span(&(s..s + 6));
+        assert_eq!(span.column, 3001);
+        // A mask that starts before the window shows only `*` inside it.
+        let masks = Masks::new(std::iter::once(s - 200..s).collect());
+        let snip = d.snippet(&span, &masks);
+        assert_eq!(snip.first_column, 2941);
+        assert!(snip.text.starts_with(&"*".repeat(60)), "{}", snip.text);
+        assert!(snip.text[60..].starts_with("SECRET"), "{}", snip.text);
     }
 
     #[test]
