@@ -139,7 +139,7 @@ impl Baseline {
                     rule_id: suppress::UNUSED_IGNORE.to_string(),
                     severity,
                     path: shown_path.to_string(),
-                    snippet: doc.snippet(&span, &[]),
+                    snippet: doc.snippet(&span, &crate::document::Masks::default()),
                     span,
                     bytes,
                     message: format!(

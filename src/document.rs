@@ -15,6 +15,12 @@ pub struct Document<'a> {
     pub kind: FileKind,
     pub text: &'a str,
     line_starts: Vec<usize>,
+    /// True when the text is all ASCII: a column is then a byte distance.
+    ascii: bool,
+    /// For text that is not all ASCII: how many characters start before each block of
+    /// [`CHAR_BLOCK`] bytes, built on first use, so that a column costs a block's scan and
+    /// not a scan from the line start (many findings on one long line were quadratic).
+    char_index: OnceCell<Vec<usize>>,
     warnings: RefCell<Vec<String>>,
     /// The scanned folder `path` is relative to, when the file is in a working tree that
     /// is scanned as a folder: rules that read a neighbouring file (compose `extends:`)
@@ -49,6 +55,8 @@ impl<'a> Document<'a> {
             kind,
             text,
             line_starts,
+            ascii: text.is_ascii(),
+            char_index: OnceCell::new(),
             warnings: RefCell::new(Vec::new()),
             root: None,
             cache: ParseCache::default(),
@@ -133,20 +141,59 @@ impl<'a> Document<'a> {
         std::mem::take(&mut self.warnings.borrow_mut())
     }
 
-    /// The lines a span covers, at most 5, with `masks` (byte ranges) replaced by their
-    /// redacted form.
-    pub fn snippet(&self, span: &Span, masks: &[Range<usize>]) -> Snippet {
+    /// The lines a span covers, at most 5, with `masks` replaced by their redacted form.
+    /// A line longer than [`MAX_SNIPPET_LINE`] characters is cut; only the part shown is
+    /// built, so the cost does not grow with the line.
+    pub fn snippet(&self, span: &Span, masks: &Masks) -> Snippet {
         let last = span.end_line.min(span.line + 4);
-        let start = self.line_start(span.line);
-        let end = self.line_range(last).end;
-        let mut text = String::with_capacity(end - start);
-        let mut pos = start;
-        let mut sorted: Vec<_> = masks
+        let lines: Vec<Range<usize>> = (span.line..=last).map(|l| self.line_range(l)).collect();
+        let long = |r: &Range<usize>| {
+            r.len() > MAX_SNIPPET_LINE && self.chars_between(r.start, r.end) > MAX_SNIPPET_LINE
+        };
+        if !lines.iter().any(long) {
+            let start = self.line_start(span.line);
+            let end = lines.last().map_or(start, |r| r.end);
+            return Snippet {
+                first_line: span.line,
+                first_column: 1,
+                text: self.masked(start..end, masks),
+            };
+        }
+        if span.line == span.end_line {
+            let line = self.line_range(span.line);
+            let first = span.column.saturating_sub(SNIPPET_CONTEXT).max(1);
+            let last = span.end_column.max(span.column) + SNIPPET_CONTEXT;
+            let take = (last - first).min(MAX_SNIPPET_LINE + 2 * SNIPPET_CONTEXT);
+            let from = self.advance(line.start, first - 1).min(line.end);
+            let to = self.advance(from, take).min(line.end);
+            return Snippet {
+                first_line: span.line,
+                first_column: first,
+                text: self.masked(from..to, masks),
+            };
+        }
+        let cut: Vec<String> = lines
             .iter()
-            .filter(|m| m.start < end && m.end > start)
+            .map(|r| {
+                let to = self.advance(r.start, MAX_SNIPPET_LINE).min(r.end);
+                self.masked(r.start..to, masks)
+            })
             .collect();
-        sorted.sort_by_key(|m| m.start);
-        for m in sorted {
+        Snippet {
+            first_line: span.line,
+            first_column: 1,
+            text: cut.join("\n"),
+        }
+    }
+
+    /// The text of `range` with the parts that `masks` cover redacted: each character
+    /// shown as the full redaction of its secret would show it, so a window that starts
+    /// inside a secret shows only `*` for it.
+    fn masked(&self, range: Range<usize>, masks: &Masks) -> String {
+        let (start, end) = (self.floor_char(range.start), self.floor_char(range.end));
+        let mut text = String::with_capacity(end.saturating_sub(start));
+        let mut pos = start;
+        for m in masks.overlapping(start..end) {
             let (ms, me) = (
                 self.floor_char(m.start.max(pos)),
                 self.floor_char(m.end.min(end)),
@@ -155,18 +202,76 @@ impl<'a> Document<'a> {
                 continue;
             }
             text.push_str(&self.text[pos..ms]);
-            text.push_str(&crate::fingerprint::redact(&self.text[ms..me]));
+            let whole = self.floor_char(m.start);
+            let keep = crate::fingerprint::redact_keep(self.chars_between(whole, m.end));
+            let before = self.chars_between(whole, ms);
+            for (i, c) in self.text[ms..me].chars().enumerate() {
+                text.push(if before + i < keep { c } else { '*' });
+            }
             pos = me;
         }
         text.push_str(&self.text[pos..end]);
-        cut_long_lines(text, span)
+        text
     }
 
     fn position(&self, offset: usize) -> (usize, usize) {
         let line = self.line_of(offset);
         let start = self.line_start(line);
-        let column = self.text[start..offset].chars().count() + 1;
+        let column = self.chars_between(start, offset) + 1;
         (line, column)
+    }
+
+    /// Characters in `text[from..to]` (both char boundaries).
+    fn chars_between(&self, from: usize, to: usize) -> usize {
+        self.chars_before(to)
+            .saturating_sub(self.chars_before(from))
+    }
+
+    /// Characters that start before byte `offset`.
+    fn chars_before(&self, offset: usize) -> usize {
+        let offset = offset.min(self.text.len());
+        if self.ascii {
+            return offset;
+        }
+        let index = self.char_index();
+        let block = offset / CHAR_BLOCK;
+        let counted = index.get(block).copied().unwrap_or(0);
+        counted + char_starts(&self.text.as_bytes()[block * CHAR_BLOCK..offset])
+    }
+
+    /// The byte offset `n` characters after byte `from` (the text's end if there are fewer).
+    fn advance(&self, from: usize, n: usize) -> usize {
+        if self.ascii {
+            return from.saturating_add(n).min(self.text.len());
+        }
+        let target = self.chars_before(from) + n;
+        let index = self.char_index();
+        // The last block that starts with at most `target` characters before it.
+        let block = index.partition_point(|&c| c <= target).saturating_sub(1);
+        let mut count = index.get(block).copied().unwrap_or(0);
+        let bytes = self.text.as_bytes();
+        for (i, b) in bytes.iter().enumerate().skip(block * CHAR_BLOCK) {
+            if !is_continuation(*b) {
+                if count == target {
+                    return i.max(from);
+                }
+                count += 1;
+            }
+        }
+        self.text.len()
+    }
+
+    fn char_index(&self) -> &[usize] {
+        self.char_index.get_or_init(|| {
+            let mut counted = 0;
+            let mut index = Vec::with_capacity(self.text.len() / CHAR_BLOCK + 1);
+            for block in self.text.as_bytes().chunks(CHAR_BLOCK) {
+                index.push(counted);
+                counted += char_starts(block);
+            }
+            index.push(counted);
+            index
+        })
     }
 
     fn floor_char(&self, mut offset: usize) -> usize {
@@ -184,37 +289,46 @@ const MAX_SNIPPET_LINE: usize = 240;
 /// Characters kept on each side of a one-line finding in a cut line.
 const SNIPPET_CONTEXT: usize = 60;
 
-fn cut_long_lines(text: String, span: &Span) -> Snippet {
-    let long = |l: &str| l.chars().count() > MAX_SNIPPET_LINE;
-    if !text.lines().any(long) {
-        return Snippet {
-            first_line: span.line,
-            first_column: 1,
-            text,
-        };
+/// Bytes per block of `Document::char_index`.
+const CHAR_BLOCK: usize = 256;
+
+fn is_continuation(b: u8) -> bool {
+    b & 0xC0 == 0x80
+}
+
+/// Characters that start in `bytes`.
+fn char_starts(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| !is_continuation(**b)).count()
+}
+
+/// Byte ranges of a file's secrets, to be redacted wherever its text is shown: sorted and
+/// merged where they overlap, so a snippet finds its few by binary search.
+#[derive(Debug, Default, Clone)]
+pub struct Masks(Vec<Range<usize>>);
+
+impl Masks {
+    pub fn new(mut ranges: Vec<Range<usize>>) -> Masks {
+        ranges.retain(|r| r.start < r.end);
+        ranges.sort_by_key(|r| r.start);
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+        for r in ranges {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        Masks(merged)
     }
-    if span.line == span.end_line {
-        let first = span.column.saturating_sub(SNIPPET_CONTEXT).max(1);
-        let last = span.end_column.max(span.column) + SNIPPET_CONTEXT;
-        let window = text
-            .chars()
-            .skip(first - 1)
-            .take((last - first).min(MAX_SNIPPET_LINE + 2 * SNIPPET_CONTEXT))
-            .collect();
-        return Snippet {
-            first_line: span.line,
-            first_column: first,
-            text: window,
-        };
+
+    /// The masks that overlap `range`, in order.
+    fn overlapping(&self, range: Range<usize>) -> &[Range<usize>] {
+        let from = self.0.partition_point(|m| m.end <= range.start);
+        let to = self.0.partition_point(|m| m.start < range.end);
+        self.0.get(from..to.max(from)).unwrap_or(&[])
     }
-    let cut: Vec<String> = text
-        .split('\n')
-        .map(|l| l.chars().take(MAX_SNIPPET_LINE).collect())
-        .collect();
-    Snippet {
-        first_line: span.line,
-        first_column: 1,
-        text: cut.join("\n"),
+
+    pub fn ranges(&self) -> &[Range<usize>] {
+        &self.0
     }
 }
 
@@ -249,8 +363,23 @@ mod tests {
         let d = doc(&text);
         let s = d.text.find("AKIA").unwrap();
         let span = d.span(&(s..s + 20));
-        let snip = d.snippet(&span, std::slice::from_ref(&(s..s + 20)));
+        let snip = d.snippet(&span, &Masks::new(std::iter::once(s..s + 20).collect()));
         assert_eq!(snip.text, "key = \"AKIA****************\"");
+    }
+
+    #[test]
+    fn columns_and_windows_count_characters_on_long_non_ascii_lines() {
+        let line = format!("{}SECRET{}", "é".repeat(3000), "b".repeat(300));
+        let d = doc(&line);
+        let s = d.text.find("SECRET").unwrap();
+        let span = d.span(&(s..s + 6));
+        assert_eq!(span.column, 3001);
+        // A mask that starts before the window shows only `*` inside it.
+        let masks = Masks::new(std::iter::once(s - 200..s).collect());
+        let snip = d.snippet(&span, &masks);
+        assert_eq!(snip.first_column, 2941);
+        assert!(snip.text.starts_with(&"*".repeat(60)), "{}", snip.text);
+        assert!(snip.text[60..].starts_with("SECRET"), "{}", snip.text);
     }
 
     #[test]
@@ -259,7 +388,7 @@ mod tests {
         let d = doc(&line);
         let s = d.text.find("SECRET").unwrap();
         let span = d.span(&(s..s + 6));
-        let snip = d.snippet(&span, &[]);
+        let snip = d.snippet(&span, &Masks::default());
         assert!(snip.text.len() < 300, "{}", snip.text.len());
         assert!(snip.text.contains("SECRET"));
         assert_eq!(snip.first_column, span.column - 60);

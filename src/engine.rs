@@ -2,7 +2,6 @@
 //! severity, position, snippet, fingerprint, suppressions.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::ops::Range;
 use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::Mutex;
@@ -14,7 +13,7 @@ use crate::discover::gitutil::{ChangedFiles, GitError};
 use crate::discover::history::{self, HistoryStats, HistoryWalk};
 use crate::discover::tree::{TreeWalk, Visit, report_base};
 use crate::discover::{Origin, SkipReason, Source};
-use crate::document::Document;
+use crate::document::{Document, Masks};
 use crate::finding::{Finding, Place, Severity};
 use crate::fingerprint;
 use crate::kind::FileKind;
@@ -187,6 +186,7 @@ impl Engine {
                 threads: tree.threads,
                 max_file_size: tree.max_file_size,
                 exclude: tree.exclude.clone(),
+                output: tree.output.clone(),
             };
             // A file whose content some commit holds was scanned, or skipped and counted,
             // with the history: a binary or too large file is not counted twice.
@@ -221,9 +221,13 @@ impl Engine {
                 continue;
             };
             collector.scanned.fetch_add(1, Ordering::Relaxed);
-            let (found, warned) = self.check_source(source);
-            collector.warnings.fetch_add(warned, Ordering::Relaxed);
-            let kept = found
+            let checked = self.check(source, None);
+            collector
+                .warnings
+                .fetch_add(checked.warnings, Ordering::Relaxed);
+            lock(&collector.secrets).extend(checked.secrets);
+            let kept = checked
+                .findings
                 .into_iter()
                 .filter(|f| lines.range(f.span.line..=f.span.end_line).next().is_some());
             lock(&collector.findings).extend(kept);
@@ -239,6 +243,13 @@ impl Engine {
     /// Checks one source whose path is relative to the scanned folder `root` (`None`:
     /// not known, or not on disk); returns its findings and how many warnings it logged.
     pub fn check_source_in(&self, source: &Source, root: Option<&Path>) -> (Vec<Finding>, usize) {
+        let checked = self.check(source, root);
+        (checked.findings, checked.warnings)
+    }
+
+    /// Checks one source (see `check_source_in`); also returns the secrets found in it,
+    /// for masking them in other files' output (none with `--show-secrets`).
+    fn check(&self, source: &Source, root: Option<&Path>) -> Checked {
         // `from_utf8` has an ASCII fast path the lossy decoder lacks; most files are valid.
         let text = match std::str::from_utf8(&source.bytes) {
             Ok(s) => std::borrow::Cow::Borrowed(s),
@@ -268,8 +279,22 @@ impl Engine {
 
         // Every secret found in the file is masked in every finding's snippet, not only in
         // its own: another finding's source line may show it.
-        let masks: Vec<Range<usize>> = raw.raw.iter().filter_map(|r| r.secret.clone()).collect();
+        let masks = Masks::new(raw.raw.iter().filter_map(|r| r.secret.clone()).collect());
+        let secrets: Vec<String> = if self.show_secrets {
+            Vec::new()
+        } else {
+            let found: HashSet<&str> = masks
+                .ranges()
+                .iter()
+                .filter_map(|m| doc.text.get(m.clone()))
+                .collect();
+            found.into_iter().map(str::to_string).collect()
+        };
+        let quoted = SecretMasker::new(secrets.iter().map(String::as_str));
         let mut used = HashSet::new();
+        // Whether a line's marker suppresses a rule, asked once per line and rule: many
+        // findings on one long line would otherwise each scan the line.
+        let mut markers = HashMap::new();
         let mut repeats = HashMap::new();
         let mut findings: Vec<Finding> = raw
             .raw
@@ -277,7 +302,8 @@ impl Engine {
             .filter(|r| self.rules.is_enabled(&r.rule_id))
             .filter_map(|r| {
                 let secret = r.secret.is_some();
-                let mut finding = self.finish(&doc, r, &masks, &mut used)?;
+                let mut finding =
+                    self.finish(&doc, r, (&masks, &quoted), &mut used, &mut markers)?;
                 if !secret {
                     tell_apart(&mut finding, &mut repeats);
                 }
@@ -299,7 +325,7 @@ impl Engine {
                     message: unused.message,
                     secret: None,
                 };
-                let mut finding = self.build(&doc, raw, &masks);
+                let mut finding = self.build(&doc, raw, (&masks, &quoted));
                 tell_apart(&mut finding, &mut repeats);
                 findings.push(finding);
             }
@@ -321,7 +347,11 @@ impl Engine {
         for w in &warnings {
             tracing::warn!("{w}");
         }
-        (findings, warnings.len())
+        Checked {
+            findings,
+            warnings: warnings.len(),
+            secrets,
+        }
     }
 
     /// Suppresses (noting the marker used in `used`), or positions and fingerprints, one
@@ -330,12 +360,16 @@ impl Engine {
         &self,
         doc: &Document,
         raw: RawFinding,
-        masks: &[Range<usize>],
+        masks: (&Masks, &SecretMasker),
         used: &mut HashSet<suppress::Use>,
+        markers: &mut HashMap<(usize, String), Option<suppress::Use>>,
     ) -> Option<Finding> {
         let line = doc.span(&raw.bytes).line;
         let meta: Option<&RuleMeta> = rules::catalog().get(&raw.rule_id);
-        if let Some(marker) = suppress::suppressed_by(doc, line, meta, &raw.rule_id) {
+        let marker = markers
+            .entry((line, raw.rule_id.clone()))
+            .or_insert_with(|| suppress::suppressed_by(doc, line, meta, &raw.rule_id));
+        if let Some(marker) = marker.clone() {
             tracing::debug!("{}:{line}: {} suppressed inline", doc.path, raw.rule_id);
             used.insert(marker);
             return None;
@@ -344,7 +378,8 @@ impl Engine {
     }
 
     /// Positions and fingerprints one raw finding.
-    fn build(&self, doc: &Document, raw: RawFinding, masks: &[Range<usize>]) -> Finding {
+    fn build(&self, doc: &Document, raw: RawFinding, masks: (&Masks, &SecretMasker)) -> Finding {
+        let (masks, quoted) = masks;
         let span = doc.span(&raw.bytes);
         let fingerprint = match (&raw.secret, &raw.fingerprint_text) {
             (_, Some(text)) => fingerprint::of_match(&raw.rule_id, doc.path, text),
@@ -357,6 +392,7 @@ impl Engine {
                 doc.text.get(raw.bytes.clone()).unwrap_or(""),
             ),
         };
+        let no_masks = Masks::default();
         let (masks, message) = if self.show_secrets {
             let shown = raw
                 .secret
@@ -365,9 +401,9 @@ impl Engine {
                 .map_or(raw.message.clone(), |s| {
                     format!("{} (secret: `{s}`)", raw.message)
                 });
-            (&[][..], shown)
+            (&no_masks, shown)
         } else {
-            (masks, mask_message(doc, masks, raw.message))
+            (masks, quoted.mask(raw.message))
         };
         Finding {
             severity: self.rules.severity(&raw.rule_id),
@@ -400,23 +436,76 @@ fn tell_apart(finding: &mut Finding, repeats: &mut HashMap<String, usize>) {
     *seen += 1;
 }
 
-/// `message` with every secret found in the file masked: rules quote source expressions
-/// (`Github("ghp_…").token` is passed to `logging.debug`), and a quote must not carry a
-/// secret that the snippet masks.
-fn mask_message(doc: &Document, masks: &[Range<usize>], message: String) -> String {
-    let mut message = message;
-    for secret in masks.iter().filter_map(|m| doc.text.get(m.clone())) {
-        if secret.len() >= 4 && message.contains(secret) {
-            message = message.replace(secret, &crate::fingerprint::redact(secret));
+/// What checking one source gives.
+struct Checked {
+    findings: Vec<Finding>,
+    warnings: usize,
+    /// The secrets found, in clear, for masking them elsewhere; empty with
+    /// `--show-secrets`.
+    secrets: Vec<String>,
+}
+
+/// Masks known secrets wherever they are quoted in text: rules quote source expressions
+/// (`Github("ghp_…").token` is passed to `logging.debug`), and another file's line may
+/// hold a secret found here. One pass over the text for all secrets at once, so the cost
+/// does not grow with secrets times findings.
+enum SecretMasker {
+    None,
+    Automaton(aho_corasick::AhoCorasick),
+    /// The automaton could not be built (too large): one secret at a time.
+    Each(Vec<String>),
+}
+
+impl SecretMasker {
+    /// Secrets shorter than 4 characters are left alone: they would mask common words.
+    fn new<'s>(secrets: impl IntoIterator<Item = &'s str>) -> SecretMasker {
+        let secrets: Vec<&str> = secrets.into_iter().filter(|s| s.len() >= 4).collect();
+        if secrets.is_empty() {
+            return SecretMasker::None;
+        }
+        let built = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&secrets);
+        match built {
+            Ok(ac) => SecretMasker::Automaton(ac),
+            Err(_) => SecretMasker::Each(secrets.into_iter().map(str::to_string).collect()),
         }
     }
-    message
+
+    fn mask(&self, text: String) -> String {
+        match self {
+            SecretMasker::None => text,
+            SecretMasker::Automaton(ac) => {
+                if !ac.is_match(&text) {
+                    return text;
+                }
+                let mut out = String::with_capacity(text.len());
+                let mut pos = 0;
+                for m in ac.find_iter(&text) {
+                    out.push_str(&text[pos..m.start()]);
+                    out.push_str(&crate::fingerprint::redact(&text[m.range()]));
+                    pos = m.end();
+                }
+                out.push_str(&text[pos..]);
+                out
+            }
+            SecretMasker::Each(secrets) => secrets.iter().fold(text, |text, secret| {
+                if text.contains(secret.as_str()) {
+                    text.replace(secret.as_str(), &crate::fingerprint::redact(secret))
+                } else {
+                    text
+                }
+            }),
+        }
+    }
 }
 
 /// Gathers what the discoverers' threads report.
 #[derive(Default)]
 struct Collector {
     findings: Mutex<Vec<Finding>>,
+    /// Every secret found, to mask it in the output of the other files too.
+    secrets: Mutex<HashSet<String>>,
     skipped: Mutex<BTreeMap<SkipReason, usize>>,
     scanned: AtomicUsize,
     warnings: AtomicUsize,
@@ -432,10 +521,13 @@ impl Collector {
         match visit {
             Visit::File(source) => {
                 self.scanned.fetch_add(1, Ordering::Relaxed);
-                let (found, warned) = engine.check_source_in(&source, root);
-                self.warnings.fetch_add(warned, Ordering::Relaxed);
-                if !found.is_empty() {
-                    lock(&self.findings).extend(found);
+                let checked = engine.check(&source, root);
+                self.warnings.fetch_add(checked.warnings, Ordering::Relaxed);
+                if !checked.secrets.is_empty() {
+                    lock(&self.secrets).extend(checked.secrets);
+                }
+                if !checked.findings.is_empty() {
+                    lock(&self.findings).extend(checked.findings);
                 }
             }
             Visit::Skipped { reason, .. } => {
@@ -453,6 +545,14 @@ impl Collector {
             .findings
             .into_inner()
             .unwrap_or_else(|e| e.into_inner());
+        // A secret found in one file may stand in another file's line or in a message
+        // quoting it (a comment recalling an old password): masked there too.
+        let secrets = self.secrets.into_inner().unwrap_or_else(|e| e.into_inner());
+        let masker = SecretMasker::new(secrets.iter().map(String::as_str));
+        for f in &mut findings {
+            f.message = masker.mask(std::mem::take(&mut f.message));
+            f.snippet.text = masker.mask(std::mem::take(&mut f.snippet.text));
+        }
         sort_findings(&mut findings);
         let skipped = self.skipped.into_inner().unwrap_or_else(|e| e.into_inner());
         let warnings =

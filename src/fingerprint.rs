@@ -38,8 +38,7 @@ fn digest(parts: &[&str]) -> String {
 /// Masks a secret for display: at most its first 4 characters stay, fewer for short
 /// secrets, and the rest become `*`. The length is kept so columns stay true.
 pub fn redact(secret: &str) -> String {
-    let len = secret.chars().count();
-    let keep = (len / 4).min(4);
+    let keep = redact_keep(secret.chars().count());
     secret
         .chars()
         .enumerate()
@@ -47,9 +46,34 @@ pub fn redact(secret: &str) -> String {
         .collect()
 }
 
+/// How many leading characters [`redact`] keeps of a secret `len` characters long.
+pub fn redact_keep(len: usize) -> usize {
+    (len / 4).min(4)
+}
+
+/// A value from a scanned file, cut for a warning: its first 4 characters, then `…` when
+/// there is more. Warnings quote what did not parse, which may be a credential, and they
+/// are not masked like snippets are.
+pub fn excerpt(value: &str) -> String {
+    let mut chars = value.chars();
+    let shown: String = chars.by_ref().take(4).collect();
+    if chars.next().is_some() {
+        format!("{shown}…")
+    } else {
+        shown
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn excerpt_shows_at_most_four_characters() {
+        assert_eq!(excerpt(&format!("ghp_{}", "a".repeat(36))), "ghp_…");
+        assert_eq!(excerpt("EOF"), "EOF");
+        assert_eq!(excerpt("éééé"), "éééé");
+    }
 
     #[test]
     fn redact_keeps_at_most_four_characters() {

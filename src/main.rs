@@ -136,6 +136,7 @@ fn run(cli: &Cli) -> Result<u8> {
         threads: cli.threads.unwrap_or(0),
         max_file_size,
         exclude: config.exclude.clone(),
+        output: cli.output.clone(),
     };
     let mut result = if cli.git_mode() {
         scan_git(cli, &engine, walk)?

@@ -675,3 +675,80 @@ fn unused_marker_findings_on_two_lines_are_not_merged() {
     assert!(!two.contains("code/debug-enabled"), "{two}");
     assert!(two.contains("secrets/github-token"), "{two}");
 }
+
+/// `n` distinct GitHub-token-shaped strings, assembled at run time.
+fn fake_github_tokens(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| format!("ghp_{:0>36}", format!("Zq{i}x").repeat(8)))
+        .map(|t| t[..40].to_string())
+        .collect()
+}
+
+#[test]
+fn many_secrets_on_one_long_line_are_all_reported_and_masked() {
+    // 3000 on one line took minutes in a debug build when each finding scanned the line.
+    let tokens = fake_github_tokens(3000);
+    let dir = tree(&[("tokens.txt", &format!("{}\n", tokens.join(" ")))]);
+    let (found, report) = json_findings(dir.path(), &["-q"]);
+    assert_eq!(found.len(), 3000, "{found:?}");
+    let text = report.to_string();
+    assert!(tokens.iter().all(|t| !text.contains(&t[..10])));
+}
+
+#[test]
+fn a_secret_found_in_one_file_is_masked_in_another_file_s_snippet() {
+    let password = "CorrectHorseBatteryStaple42";
+    let dir = tree(&[
+        ("b.py", &format!("password = \"{password}\"\n")),
+        ("c.py", &format!("DEBUG = True  # old one was {password}\n")),
+    ]);
+    for format in ["human", "json", "sarif", "github"] {
+        let out = lint(dir.path())
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).to_string();
+        assert!(text.contains("c.py"), "{format}: {text}");
+        assert!(!text.contains(&password[..8]), "{format} leaks: {text}");
+    }
+    let out = lint(dir.path()).arg("--show-secrets").output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains(password));
+}
+
+#[test]
+fn a_warning_quoting_the_file_shows_at_most_four_characters() {
+    let token = &fake_github_tokens(1)[0];
+    let dir = tree(&[("Dockerfile", &format!("# escape={token}\nFROM a:1\n"))]);
+    let out = lint(dir.path()).output().unwrap();
+    let text = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).to_string();
+    assert!(text.contains("invalid escape directive"), "{text}");
+    assert!(!text.contains(&token[..5]), "{text}");
+}
+
+#[test]
+fn sarif_reports_and_the_output_file_are_not_scanned() {
+    let dir = tree(&[("Dockerfile", ROOT_DOCKERFILE)]);
+    lint(dir.path())
+        .args(["-f", "sarif", "-o", "smartedu-lint.sarif", "."])
+        .assert()
+        .code(1);
+    let (found, _) = json_findings(dir.path(), &["."]);
+    assert!(found.iter().all(|(p, _, _)| p == "Dockerfile"), "{found:?}");
+    assert!(!found.is_empty());
+    // Any name given to --output: that file is this run's report, not a source.
+    fs::write(dir.path().join("report.txt"), fake_aws_key()).unwrap();
+    let out = lint(dir.path())
+        .args(["-f", "json", "-o", "report.txt", "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value =
+        serde_json::from_str(&fs::read_to_string(dir.path().join("report.txt")).unwrap()).unwrap();
+    let paths: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(paths.iter().all(|p| *p == "Dockerfile"), "{paths:?}");
+}

@@ -32,6 +32,7 @@ fn scan(files: &[(&str, Vec<u8>)]) -> Vec<(String, usize, String)> {
         threads: 1,
         max_file_size: 1024 * 1024,
         exclude: Vec::new(),
+        output: None,
     };
     let mut found: Vec<_> = engine
         .scan_tree(&walk)

@@ -118,6 +118,7 @@ fn every_fixture_produces_exactly_its_expected_findings() {
             threads: 1,
             max_file_size: 5 * 1024 * 1024,
             exclude: vec!["expected.txt".into()],
+            output: None,
         };
         let result = engine.scan_tree(&walk);
         let found: BTreeSet<_> = result

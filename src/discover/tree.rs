@@ -26,6 +26,33 @@ pub struct TreeWalk {
     pub max_file_size: u64,
     /// Gitignore-syntax patterns, relative to each root.
     pub exclude: Vec<String>,
+    /// The report this run writes (`--output`), never scanned: a second run would
+    /// otherwise report the rule examples it quotes.
+    pub output: Option<PathBuf>,
+}
+
+/// True for a SARIF report's file name: skipped when walking a folder, for the same reason
+/// as the `--output` file.
+fn is_sarif_report(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    name.ends_with(".sarif") || name.ends_with(".sarif.json")
+}
+
+impl TreeWalk {
+    /// True when `path` is the `--output` file (compared by file name first, so that
+    /// other files cost no lookup).
+    fn is_output(&self, path: &Path) -> bool {
+        let Some(output) = &self.output else {
+            return false;
+        };
+        if output.file_name() != path.file_name() {
+            return false;
+        }
+        match (std::fs::canonicalize(output), std::fs::canonicalize(path)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 impl TreeWalk {
@@ -58,6 +85,10 @@ impl TreeWalk {
                         .is_ignore()
                 {
                     tracing::debug!("{shown}: excluded by the configuration");
+                    return;
+                }
+                if self.is_output(root) {
+                    tracing::debug!("{shown}: this run's report, not scanned");
                     return;
                 }
                 visit(read_file(root, shown, None, self.max_file_size));
@@ -126,6 +157,11 @@ impl TreeWalk {
                     return WalkState::Continue;
                 }
                 if file_type.is_file() {
+                    let name = entry.file_name().to_string_lossy();
+                    if is_sarif_report(&name) || self.is_output(path) {
+                        tracing::debug!("{rel}: a SARIF report or this run's output, skipped");
+                        return WalkState::Continue;
+                    }
                     let raw = raw_path(prefix, root, path);
                     visit(read_file(
                         path,

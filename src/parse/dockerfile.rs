@@ -351,9 +351,13 @@ impl<'a> Parser<'a> {
                 match value.trim() {
                     "`" => self.escape = '`',
                     "\\" => self.escape = '\\',
-                    other => {
-                        self.error(self.next + 1, format!("invalid escape directive `{other}`"))
-                    }
+                    other => self.error(
+                        self.next + 1,
+                        format!(
+                            "invalid escape directive `{}`",
+                            crate::fingerprint::excerpt(other)
+                        ),
+                    ),
                 }
             }
             self.next += 1;
@@ -407,7 +411,7 @@ impl<'a> Parser<'a> {
         let keyword = word.to_ascii_uppercase();
         if !KEYWORDS.contains(&keyword.as_str()) {
             // The word is not echoed in full: a stray line may be a credential.
-            let shown = crate::fingerprint::redact(&word.chars().take(40).collect::<String>());
+            let shown = crate::fingerprint::excerpt(&word);
             self.error(first + 1, format!("unknown instruction `{shown}`"));
             return;
         }
@@ -448,7 +452,8 @@ impl<'a> Parser<'a> {
             }
             ranges.extend(range);
             if !closed {
-                self.error(line, format!("heredoc `{word}` is never closed"));
+                let shown = crate::fingerprint::excerpt(&word);
+                self.error(line, format!("heredoc `{shown}` is never closed"));
                 return ranges;
             }
         }
@@ -585,6 +590,20 @@ mod tests {
         assert_eq!(d.errors[0].0, 2);
         let d = parse("FROM a:1\nRUN echo \\");
         assert_eq!(d.errors.len(), 1);
+    }
+
+    #[test]
+    fn errors_quote_at_most_four_characters_of_the_line() {
+        // Assembled at run time so the source holds no token-shaped literal.
+        let token = format!("ghp_{}", "x1Y2".repeat(9));
+        let d = parse(&format!(
+            "# escape={token}\nFROM a:1\n{token} run\nRUN <<{token}\n"
+        ));
+        assert_eq!(d.errors.len(), 3, "{:?}", d.errors);
+        for (_, message) in &d.errors {
+            assert!(!message.contains("ghp_x"), "{message}");
+            assert!(message.contains("`ghp_…`"), "{message}");
+        }
     }
 
     #[test]

@@ -57,7 +57,10 @@ enum Unfollowed {
 }
 
 impl Unfollowed {
+    /// The warning's text. Names and paths come from the file, so they are cut to a few
+    /// characters (see `fingerprint::excerpt`).
     fn message(&self) -> String {
+        let cut = crate::fingerprint::excerpt;
         match self {
             Unfollowed::Malformed => "`extends` names no service".to_string(),
             Unfollowed::NoRoot => {
@@ -65,14 +68,20 @@ impl Unfollowed {
                     .to_string()
             }
             Unfollowed::Outside(f) => {
-                format!("`extends` file `{f}` is outside the scanned folder; not read")
+                format!(
+                    "`extends` file `{}` is outside the scanned folder; not read",
+                    cut(f)
+                )
             }
-            Unfollowed::Symlink(f) => {
-                format!("`extends` file `{f}` is reached through a symbolic link; not read")
+            Unfollowed::Symlink(f) => format!(
+                "`extends` file `{}` is reached through a symbolic link; not read",
+                cut(f)
+            ),
+            Unfollowed::Unreadable(f) => format!("`extends` file `{}` cannot be read", cut(f)),
+            Unfollowed::NotFound(f, s) => {
+                format!("`extends`: no service `{}` in `{}`", cut(s), cut(f))
             }
-            Unfollowed::Unreadable(f) => format!("`extends` file `{f}` cannot be read"),
-            Unfollowed::NotFound(f, s) => format!("`extends`: no service `{s}` in `{f}`"),
-            Unfollowed::Cycle(s) => format!("`extends` goes round in a cycle through `{s}`"),
+            Unfollowed::Cycle(s) => format!("`extends` goes round in a cycle through `{}`", cut(s)),
             Unfollowed::TooDeep => format!("`extends` is nested deeper than {MAX_DEPTH}"),
         }
     }
@@ -99,7 +108,7 @@ fn resolve_all(doc: &Document) -> BaseMap {
                     format!(
                         "{}; service `{}` is not judged by the rules that follow it",
                         why.message(),
-                        service.name
+                        crate::fingerprint::excerpt(service.name)
                     ),
                 );
                 None
