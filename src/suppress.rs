@@ -179,7 +179,7 @@ fn in_string(code: &str, kind: FileKind) -> bool {
 }
 
 /// Prose and examples (`.md`, `.rst`, `.adoc`, `.html`): markers there show how to write one.
-fn is_documentation(path: &str) -> bool {
+pub(crate) fn is_documentation(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     [".md", ".markdown", ".rst", ".adoc", ".html", ".htm"]
         .iter()

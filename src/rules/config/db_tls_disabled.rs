@@ -30,7 +30,10 @@ impl Checker for DbTlsDisabled {
         static SSLMODE: LazyLock<Option<Regex>> = LazyLock::new(|| {
             Regex::new(r#"(?i)\bsslmode["']?\s*[=:]\s*["']?(disable|allow|prefer)\b"#).ok()
         });
-        if !doc.text.contains("sslmode") && !doc.text.contains("SSLMODE") {
+        // Documentation names the setting to explain it; it configures no connection.
+        if (!doc.text.contains("sslmode") && !doc.text.contains("SSLMODE"))
+            || crate::suppress::is_documentation(doc.path)
+        {
             return;
         }
         let Some(re) = SSLMODE.as_ref() else {
