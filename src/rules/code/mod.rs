@@ -14,7 +14,7 @@ mod web_helpers;
 mod jwt_algorithm;
 mod long_lived_access_token;
 mod sensitive_data_logged;
-mod syntax;
+pub(crate) mod syntax;
 
 use super::Checker;
 

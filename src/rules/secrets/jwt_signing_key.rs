@@ -36,6 +36,7 @@ use crate::finding::Severity;
 use crate::kind::FileKind;
 use crate::parse::python::{self, named_children, text, walk};
 use crate::parse::treesitter;
+use crate::rules::code::syntax::call_parts;
 use crate::rules::{Findings, RuleMeta};
 
 pub const ID: &str = "secrets/jwt-signing-key";
@@ -166,42 +167,6 @@ fn key_argument<'t>(doc: &Document, node: Node<'t>) -> Option<(String, Node<'t>)
         _ => None,
     }?;
     Some((shown(name), key))
-}
-
-/// The receiver, called name and argument list of a call in any of the grammars.
-fn call_parts<'t, 'a>(
-    doc: &Document<'a>,
-    node: Node<'t>,
-) -> Option<(Option<Node<'t>>, &'a str, Node<'t>)> {
-    match node.kind() {
-        "call" | "call_expression" => {
-            let function = node.child_by_field_name("function")?;
-            let args = node.child_by_field_name("arguments")?;
-            let (receiver, name) = match function.kind() {
-                "identifier" => (None, function),
-                "attribute" => (
-                    function.child_by_field_name("object"),
-                    function.child_by_field_name("attribute")?,
-                ),
-                "member_expression" => (
-                    function.child_by_field_name("object"),
-                    function.child_by_field_name("property")?,
-                ),
-                "selector_expression" => (
-                    function.child_by_field_name("operand"),
-                    function.child_by_field_name("field")?,
-                ),
-                _ => return None,
-            };
-            Some((receiver, text(doc, name), args))
-        }
-        "method_invocation" => Some((
-            node.child_by_field_name("object"),
-            text(doc, node.child_by_field_name("name")?),
-            node.child_by_field_name("arguments")?,
-        )),
-        _ => None,
-    }
 }
 
 /// Conversions that turn a string into key bytes or a key object without changing what
