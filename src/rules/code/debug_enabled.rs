@@ -76,12 +76,29 @@ impl Checker for DebugEnabled {
 }
 
 /// The cheap test that decides whether the file is parsed at all: something is assigned
-/// to or passed as `debug`/`DEBUG`, a `"DEBUG"` key, or Werkzeug's `use_debugger`.
+/// to or passed as `debug`/`DEBUG`, a `"DEBUG"` key, or Werkzeug's `use_debugger`, with a
+/// value that may switch it on within that line or the next two (a call split over
+/// lines): `True`, `1`, a quoted "true"/"yes"/"on"/"1", a `not` or a `!=`. The rule's
+/// evaluation follows no variable, so a value it can report is written there;
+/// `self.debug = debug` and `DEBUG = False` are in many large files that never turn debug on.
 fn mentions_debug(text: &str) -> bool {
     static DEBUG: LazyLock<Option<Regex>> =
-        LazyLock::new(|| Regex::new(r#"(?i:debug)\s*=|["']DEBUG["']|use_debugger"#).ok());
-    // Without the regex (cannot happen for a fixed pattern) parse rather than miss.
-    DEBUG.as_ref().is_none_or(|re| re.is_match(text))
+        LazyLock::new(|| Regex::new(r#"(?i:debug)\s*=(?:[^=]|$)|["']DEBUG["']|use_debugger"#).ok());
+    static ON: LazyLock<Option<Regex>> = LazyLock::new(|| {
+        Regex::new(r#"\bTrue\b|\bnot\b|!=|\b1\b|["'](?i:true|yes|on|t|y|1)["']"#).ok()
+    });
+    // Without the regexes (cannot happen for fixed patterns) parse rather than miss.
+    let (Some(debug), Some(on)) = (DEBUG.as_ref(), ON.as_ref()) else {
+        return true;
+    };
+    debug.find_iter(text).any(|m| {
+        let rest = &text[m.start()..];
+        let window = rest
+            .match_indices('\n')
+            .nth(2)
+            .map_or(rest, |(end, _)| &rest[..end]);
+        on.is_match(window)
+    })
 }
 
 /// True for files that only run in tests or on a developer's machine: anything under a
@@ -554,5 +571,30 @@ mod tests {
     #[test]
     fn ignores_files_without_the_word() {
         assert!(lines("app.py", "x = 1\n").is_empty());
+    }
+
+    #[test]
+    fn gate_needs_a_value_that_may_switch_debug_on() {
+        for on in [
+            "DEBUG = True\n",
+            "app.config[\"DEBUG\"] = 1\n",
+            "DEBUG = os.environ.get(\"DEBUG\", \"yes\")\n",
+            "DEBUG = env.bool(\n    \"DJANGO_DEBUG\",\n    default=True,\n)\n",
+            "app.run(\n    host=h,\n    debug=True)\n",
+            "DEBUG = os.environ.get(\"DEBUG\", \"\") != \"false\"\n",
+            "DEBUG = not PRODUCTION\n",
+            "run_simple(h, p, app, use_debugger=True)\n",
+        ] {
+            assert!(mentions_debug(on), "{on}");
+        }
+        for off in [
+            "DEBUG = False\n",
+            "self._debug = debug\n",
+            "if debug == other:\n    pass\n",
+            "DEBUG = os.environ.get(\"DEBUG\", \"0\") == \"yes-please\"\n",
+            "def f(debug=False):\n    pass\n\n\n\nx = True\n",
+        ] {
+            assert!(!mentions_debug(off), "{off}");
+        }
     }
 }

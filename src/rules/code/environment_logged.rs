@@ -18,7 +18,7 @@ use syn::visit::{self, Visit};
 use syn::{Expr, Token};
 use tree_sitter::Node;
 
-use super::sensitive_data_logged::is_log_call;
+use super::sensitive_data_logged::{LogLines, is_log_call};
 use super::syntax::{self, Words, call_parts};
 use crate::document::Document;
 use crate::kind::FileKind;
@@ -40,21 +40,8 @@ impl Checker for EnvironmentLogged {
     }
 
     fn check(&self, doc: &Document, out: &mut Findings) {
-        static ENV_WORDS: LazyLock<Words> = LazyLock::new(|| {
-            // Not `environ` alone: it starts "environment", in every other file.
-            Words::new(&[
-                "os.environ",
-                "import environ",
-                ", environ",
-                "process.env",
-                "Environ()",
-                "getenv()",
-                "env::vars",
-            ])
-        });
-        // The spellings of the whole environment, in one pass: most files name none.
         // Tests print their own environment to debug a failing run, not a deployment's.
-        if !ENV_WORDS.in_text(doc.text) || syntax::is_test_source(doc.path) {
+        if syntax::is_test_source(doc.path) || !may_log_environment(doc.text) {
             return;
         }
         if doc.kind == FileKind::Rust {
@@ -86,6 +73,95 @@ impl Checker for EnvironmentLogged {
             };
             out.report(ID, env.byte_range(), message(text(doc, env), &callee));
         }
+    }
+}
+
+/// The spellings of the whole environment, found in one pass. Not `environ` alone: it
+/// starts "environment", in every other file.
+static ENV_WORDS: LazyLock<Words> = LazyLock::new(|| {
+    Words::new(&[
+        "os.environ",
+        "import environ",
+        ", environ",
+        "process.env",
+        "Environ()",
+        "getenv()",
+        "env::vars",
+    ])
+});
+
+/// The cheap test that decides whether the file is parsed at all: the whole environment
+/// (not one variable of it: `os.environ.get(..)`, `process.env.PORT`) written where a log
+/// or print call may be open, on its line or up to two lines above. Most files that read
+/// the environment read one variable of it, or hand a copy to a subprocess.
+fn may_log_environment(text: &str) -> bool {
+    let Some(found) = ENV_WORDS.ranges(text) else {
+        return true;
+    };
+    let mut whole = found
+        .filter(|r| whole_environment_at(text, &text[r.clone()], r.end))
+        .peekable();
+    // `from os import environ`: the bare name is the environment from there on.
+    let imported = text.contains("import environ") || text.contains(", environ");
+    if whole.peek().is_none() && !imported {
+        return false;
+    }
+    // Rust's log macros (`info!`, `dbg!`) are not among the log words; `env::vars` is
+    // rare enough to parse wherever it is.
+    if text.contains("env::vars") {
+        return true;
+    }
+    let Some(mut logs) = LogLines::new(text) else {
+        return true;
+    };
+    if whole.any(|r| logs.logged_near(r.start)) {
+        return true;
+    }
+    if !imported {
+        return false;
+    }
+    let Some(mut logs) = LogLines::new(text) else {
+        return true;
+    };
+    text.match_indices("environ").any(|(at, word)| {
+        let before = text[..at].chars().next_back();
+        let bare = before.is_none_or(|c| !(c.is_alphanumeric() || c == '_' || c == '.'));
+        bare && whole_environment_at(text, word, at + word.len()) && logs.logged_near(at)
+    })
+}
+
+/// Whether the spelling `word`, ending at byte `end`, is the whole environment rather than
+/// one variable of it, judged by what follows it, as `find_whole_env` judges the tree.
+fn whole_environment_at(text: &str, word: &str, end: usize) -> bool {
+    let after = text.get(end..).unwrap_or("");
+    if after.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+        // `os.environment`, `process.envs`: another name.
+        return false;
+    }
+    let after = after.trim_start();
+    match word {
+        "os.environ" | "environ" => {
+            if after.starts_with('[') {
+                return false;
+            }
+            let Some(member) = after.strip_prefix('.') else {
+                return true;
+            };
+            let member = member.trim_start();
+            let name_len = member
+                .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .unwrap_or(member.len());
+            !matches!(
+                &member[..name_len],
+                "get" | "pop" | "setdefault" | "keys" | "__getitem__"
+            )
+        }
+        "process.env" => {
+            !(after.starts_with('.') || after.starts_with('[') || after.starts_with("?."))
+        }
+        // The import spellings are not a use; the others are the whole environment.
+        "import environ" | ", environ" => false,
+        _ => true,
     }
 }
 
@@ -267,5 +343,32 @@ mod tests {
         assert_eq!(lines("A.java", FileKind::Java, java), [2, 4]);
         let rust = "fn main() {\n    println!(\"{:?}\", std::env::vars().collect::<Vec<_>>());\n    println!(\"{:?}\", std::env::var(\"HOME\"));\n    tracing::debug!(\"{:?}\", env::vars_os());\n}\n";
         assert_eq!(lines("main.rs", FileKind::Rust, rust), [2, 4]);
+    }
+
+    #[test]
+    fn gate_passes_only_the_whole_environment_near_a_log_call() {
+        for logged in [
+            "print(os.environ)\n",
+            "logger.info(\n    \"env: %s\",\n    os.environ.copy(),\n)\n",
+            "from os import environ\nprint(dict(environ))\n",
+            "from os import path, environ\nlogging.debug(environ)\n",
+            "console.log({ ...process.env });\n",
+            "log.Println(os.Environ())\n",
+            "System.out.println(System.getenv());\n",
+            "fn f() { dbg!(std::env::vars()); }\n",
+        ] {
+            assert!(may_log_environment(logged), "{logged}");
+        }
+        for clean in [
+            "import os\nhome = os.environ[\"HOME\"]\nprint(home)\n",
+            "print(os.environ.get(\"X\"))\nlogger.info(os.environ [\"Y\"])\n",
+            "env = dict(os.environ)\nsubprocess.run(cmd, env=env)\n",
+            "console.log(process.env.PORT, process.env[\"HOST\"], process.env?.X);\n",
+            "const port = process.env;\n\n\n\nconsole.log(port.length);\n",
+            "from os import environ\nprint(environ.get(\"HOME\"))\nprint(os.environment)\n",
+            "x = os.environment\nprint(x)\n",
+        ] {
+            assert!(!may_log_environment(clean), "{clean}");
+        }
     }
 }

@@ -113,8 +113,11 @@ const SECRET_WORDS: [&str; 29] = [
 ];
 
 /// Words of a print or log call.
-const LOG_WORDS: [&str; 13] = [
+const LOG_WORDS: [&str; 16] = [
     "print",
+    "Log.",
+    "logrus.",
+    "zap.",
     "console.",
     "log.",
     "LOG.",
@@ -150,22 +153,42 @@ fn mentions_secret_and_log(text: &str) -> bool {
     if secrets.peek().is_none() {
         return false;
     }
-    let Some(logs) = LOGS.ranges(text) else {
+    let Some(near) = LogLines::new(text) else {
         return true;
     };
-    let mut counter = LineCounter::new(text);
-    let log_lines: Vec<usize> = logs.map(|r| counter.line_of(r.start)).collect();
-    if log_lines.is_empty() {
-        return false;
+    let mut near = near;
+    secrets.any(|range| near.logged_near(range.start) && outside_strings(text, range))
+}
+
+/// The lines of a text that hold a log or print word, to ask of increasing byte offsets
+/// whether a log call may be open there: a log word on that line or at most two lines
+/// above (a log call split over lines).
+pub(super) struct LogLines<'t> {
+    lines: Vec<usize>,
+    counter: LineCounter<'t>,
+}
+
+impl<'t> LogLines<'t> {
+    /// `None` when no searcher could be built (the caller then parses).
+    pub(super) fn new(text: &'t str) -> Option<Self> {
+        let mut counter = LineCounter::new(text);
+        let lines = LOGS
+            .ranges(text)?
+            .map(|r| counter.line_of(r.start))
+            .collect();
+        Some(LogLines {
+            lines,
+            counter: LineCounter::new(text),
+        })
     }
-    let mut counter = LineCounter::new(text);
-    secrets.any(|range| {
-        let line = counter.line_of(range.start);
-        // The first log line at most two lines above; it must not be below.
-        let first = log_lines.partition_point(|l| l + 2 < line);
-        let logged_near = log_lines.get(first).is_some_and(|l| *l <= line);
-        logged_near && outside_strings(text, range)
-    })
+
+    /// Whether a log word is on the line of `at` or up to two lines above; `at` must not
+    /// decrease from one call to the next.
+    pub(super) fn logged_near(&mut self, at: usize) -> bool {
+        let line = self.counter.line_of(at);
+        let first = self.lines.partition_point(|l| l + 2 < line);
+        self.lines.get(first).is_some_and(|l| *l <= line)
+    }
 }
 
 /// Line numbers (from 0) of increasing byte offsets, counted as the offsets grow.

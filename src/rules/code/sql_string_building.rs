@@ -34,6 +34,7 @@ use std::sync::LazyLock;
 use aho_corasick::AhoCorasick;
 use tree_sitter::Node;
 
+use super::syntax::Words;
 use crate::document::Document;
 use crate::kind::FileKind;
 use crate::parse::python::{self, Piece, call_arguments, callee_name, text, unparen};
@@ -274,11 +275,10 @@ impl<'r, 'o> PassedOn<'r, 'o> {
 fn might_build_sql(text: &str) -> bool {
     // Sinks that take fragments ("id = %s") need no verb in the file.
     const FRAGMENT_SINKS: [&str; 4] = [".extra(", "RawSQL", "exec_driver_sql", "executescript"];
-    const SINKS: [&str; 6] = ["execute", ".raw(", "text(", "fetch", "read_sql", "RawSQL"];
     // The literal first: most files have none, and one pass finds out.
     let mut literals = sql_literals(text).peekable();
     if literals.peek().is_some() {
-        if SINKS.iter().any(|s| text.contains(s)) {
+        if calls_python_sink(text) {
             return true;
         }
         if literals.any(|(quote, start)| built_where_written(text, quote, start)) {
@@ -290,6 +290,45 @@ fn might_build_sql(text: &str) -> bool {
     FRAGMENT_FINDER
         .as_ref()
         .is_none_or(|finder| finder.is_match(text))
+}
+
+/// True when `text` calls one of the names `sink_kind` takes for a Python query sink:
+/// the name whole (not `execute_remove`, `context`, `draw`) and then `(`. Docstrings that
+/// start "Update the ... set" or "Select ... from" are common in large Python files, and
+/// a name merely containing "text" or "fetch" is in most of them.
+fn calls_python_sink(text: &str) -> bool {
+    // Longer names first: of two found at one place, the first listed is taken.
+    static SINK_NAMES: LazyLock<Words> = LazyLock::new(|| {
+        Words::new(&[
+            "executemany",
+            "executescript",
+            "execute",
+            "exec_driver_sql",
+            "fetchrow",
+            "fetchval",
+            "fetch",
+            "read_sql_query",
+            "read_sql",
+            "RawSQL",
+            "text",
+            "raw",
+        ])
+    });
+    let Some(found) = SINK_NAMES.ranges(text) else {
+        return true;
+    };
+    let bytes = text.as_bytes();
+    let identifier = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let mut found = found;
+    found.any(|r| {
+        let whole_start = r.start == 0 || !identifier(bytes[r.start - 1]);
+        let after = &bytes[r.end..];
+        let called = after
+            .iter()
+            .find(|b| !matches!(b, b' ' | b'\t'))
+            .is_some_and(|b| *b == b'(');
+        whole_start && called
+    })
 }
 
 /// True when some quote (`"`, `'` or a backtick) is followed by text that reads as SQL.
@@ -1301,6 +1340,23 @@ mod tests {
             "\"\"\"\n    with open(p) as f:\"\"\"\nax.text(1, 2, 's')"
         ));
         assert!(!might_build_sql(r#"q = "SELECT id FROM t""#));
+        // Names that contain a sink's name are not the sink.
+        for not_called in [
+            "def f(self):\n    \"\"\"Update the figure, then set its layout.\"\"\"\n    self.execute_remove(x)\n",
+            "\"\"\"Select traces from a subplot.\"\"\"\nax.set_text(1)\nprefetch(x)\nself.draw(r)\n",
+            "\"\"\"Select traces from a subplot.\"\"\"\nself.execute = run\n",
+        ] {
+            assert!(!might_build_sql(not_called), "{not_called}");
+        }
+        for called in [
+            "q = 'SELECT * FROM t WHERE a = ' + a\ncur.execute (q)\n",
+            "q = 'SELECT * FROM t'\nrows = await conn.fetchrow(q)\n",
+            "q = 'SELECT * FROM t'\nengine.execute(text(q))\n",
+            "q = 'SELECT * FROM t'\nUser.objects.raw(q)\n",
+            "q = 'SELECT * FROM t'\ndf = pd.read_sql_query(q, conn)\n",
+        ] {
+            assert!(might_build_sql(called), "{called}");
+        }
     }
 
     #[test]
