@@ -374,14 +374,35 @@ fn restrict_to(config: &mut Config, only: &[String]) -> Result<()> {
     Ok(())
 }
 
-#[allow(clippy::print_stdout)]
+/// `summary FILE`: the Markdown summary of a report; a file that is not one is a usage
+/// error of one line naming it, what it is instead, and what is expected.
 fn summarize(path: &std::path::Path, top: usize) -> Result<u8> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read the SARIF report", path.display()))?;
-    let sarif: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a SARIF (JSON) file", path.display()))?;
-    emit(&report::summary::markdown(&sarif, top))?;
-    Ok(EXIT_CLEAN)
+    const EXPECTED: &str = "`summary` reads a SARIF report made by `smartedu-lint --format sarif` \
+                            (or the report of `--format json`)";
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let why = if path.is_dir() {
+                "a folder, not a file".to_string()
+            } else if e.kind() == std::io::ErrorKind::NotFound {
+                "no such file".to_string()
+            } else {
+                format!("cannot read it ({e})")
+            };
+            tracing::error!("{}: {why}; {EXPECTED}", path.display());
+            return Ok(EXIT_ERROR);
+        }
+    };
+    match report::summary::of_report(&bytes, top) {
+        Ok(markdown) => {
+            emit(&markdown)?;
+            Ok(EXIT_CLEAN)
+        }
+        Err(why) => {
+            tracing::error!("{}: {why}; {EXPECTED}", path.display());
+            Ok(EXIT_ERROR)
+        }
+    }
 }
 
 /// Writes `text` to stdout; a reader that closed the pipe early (`| head`) is not an error.

@@ -752,3 +752,74 @@ fn sarif_reports_and_the_output_file_are_not_scanned() {
         .collect();
     assert!(paths.iter().all(|p| *p == "Dockerfile"), "{paths:?}");
 }
+
+#[test]
+fn summary_reads_the_json_report_as_well_as_sarif() {
+    // Two findings: root (high) and unpinned (medium).
+    let dir = tree(&[("Dockerfile", "FROM python\nCMD [\"python\"]\n")]);
+    for (format, file) in [("json", "out.json"), ("sarif", "out.sarif")] {
+        lint(dir.path())
+            .args(["--format", format, "--output", file])
+            .assert()
+            .code(1);
+        let out = lint(dir.path())
+            .args(["summary", "--top", "1", file])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{file}");
+        let md = String::from_utf8(out.stdout).unwrap();
+        // The same two findings either way, never "No findings".
+        assert!(
+            md.starts_with("### smartedu-lint\n\n**2 findings**"),
+            "{file}: {md}"
+        );
+        assert!(
+            md.contains("| high | 1 |\n| medium | 1 |\n"),
+            "{file}: {md}"
+        );
+        assert!(
+            md.contains("| high | `docker/root-user` | `Dockerfile:1` |"),
+            "{file}: {md}"
+        );
+        assert!(md.contains("\n1 more in the "), "{file}: {md}");
+    }
+}
+
+#[test]
+fn summary_of_what_is_not_a_report_is_one_line_and_exit_two() {
+    let dir = tree(&[
+        ("empty.sarif", ""),
+        ("notes.txt", "FROM python\n"),
+        (
+            "other.json",
+            "{\"name\": \"package\", \"version\": \"1.0.0\"}",
+        ),
+        ("list.json", "[1, 2]"),
+        ("folder/x", ""),
+    ]);
+    for (file, why) in [
+        ("empty.sarif", "empty file"),
+        ("notes.txt", "not JSON (line 1, column 1)"),
+        (
+            "other.json",
+            "JSON, but neither SARIF nor a smartedu-lint report",
+        ),
+        (
+            "list.json",
+            "JSON, but neither SARIF nor a smartedu-lint report",
+        ),
+        ("missing.sarif", "no such file"),
+        ("folder", "a folder, not a file"),
+    ] {
+        let out = lint(dir.path()).args(["summary", file]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        assert!(out.stdout.is_empty(), "{file}: no summary printed");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{file}: {err}");
+        assert!(err.starts_with(&format!("error: {file}: {why}; ")), "{err}");
+        assert!(
+            err.contains("a SARIF report made by `smartedu-lint --format sarif`"),
+            "{err}"
+        );
+    }
+}
