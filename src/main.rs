@@ -252,7 +252,7 @@ fn apply_baselines(
         let unused = match (&cli.baseline, rules.is_enabled(UNUSED_IGNORE) && !partial) {
             (Some(path), true) => baseline.unused_findings(
                 &result.findings,
-                &shown_path(path, base),
+                &baseline_place(path, base),
                 rules.severity(UNUSED_IGNORE),
                 &|entry| rules.is_enabled(&entry.rule_id),
             ),
@@ -339,15 +339,43 @@ fn enable_unused_ignores(config: &mut Config) {
     config.rules.enable.push(UNUSED_IGNORE.to_string());
 }
 
-/// How a report names a file outside the scan: relative to `base` when inside it, else
-/// as given.
-fn shown_path(path: &std::path::Path, base: &std::path::Path) -> String {
-    let inside = match (path.canonicalize(), base.canonicalize()) {
-        (Ok(p), Ok(b)) => p.strip_prefix(&b).ok().map(|r| r.to_path_buf()),
-        _ => None,
+/// How a report names the baseline file `path`, and the name its entries' findings are
+/// fingerprinted by, for a scan whose report paths are relative to `base`. Inside `base`,
+/// its relative path for both. Outside it (`--baseline /tmp/b.json repo/`), the path from
+/// `base` (`../b.json`, never absolute) and its file name alone: a clone at another place
+/// gets the same fingerprints.
+fn baseline_place(path: &std::path::Path, base: &std::path::Path) -> (String, String) {
+    let slashed = |p: &std::path::Path| p.to_string_lossy().replace('\\', "/");
+    let name = path
+        .file_name()
+        .map_or_else(|| slashed(path), |n| slashed(std::path::Path::new(n)));
+    let base = match base.canonicalize() {
+        // A file named as the root: its folder is the base.
+        Ok(b) if b.is_file() => b.parent().map(std::path::Path::to_path_buf),
+        Ok(b) => Some(b),
+        Err(_) => None,
     };
-    let shown = inside.unwrap_or_else(|| path.to_path_buf());
-    shown.to_string_lossy().replace('\\', "/")
+    let (Ok(file), Some(base)) = (path.canonicalize(), base) else {
+        return (name.clone(), name);
+    };
+    if let Ok(inside) = file.strip_prefix(&base) {
+        let rel = slashed(inside);
+        return (rel.clone(), rel);
+    }
+    let common = file
+        .components()
+        .zip(base.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    // Nothing in common but the root (another drive): no relative path leads there.
+    if common <= 1 {
+        return (name.clone(), name);
+    }
+    let ups = base.components().count() - common;
+    let mut shown = "../".repeat(ups);
+    let rest: std::path::PathBuf = file.components().skip(common).collect();
+    shown.push_str(&slashed(&rest));
+    (shown, name)
 }
 
 /// `--only`: every rule that no pattern names is disabled. Names resolve as in the

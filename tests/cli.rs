@@ -823,3 +823,105 @@ fn summary_of_what_is_not_a_report_is_one_line_and_exit_two() {
         );
     }
 }
+
+/// Writes `files` under `root` and makes it a git work tree.
+fn repo_at(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let full = root.join(path);
+        fs::create_dir_all(full.parent().unwrap()).unwrap();
+        fs::write(full, text).unwrap();
+    }
+    git2::Repository::init(root).unwrap();
+}
+
+#[test]
+fn a_baseline_outside_the_tree_matches_in_a_clone_at_another_place() {
+    let files = [
+        ("Dockerfile", ROOT_DOCKERFILE),
+        ("svc/Dockerfile", "FROM node\n"),
+        ("svc/app.py", "db_password = \"Kestrel-9-moss\"\n"),
+    ];
+    let outer = TempDir::new().unwrap();
+    let one = outer.path().join("one/repo");
+    let two = outer.path().join("two/deeper/clone");
+    repo_at(&one, &files);
+    repo_at(&two, &files);
+    fs::create_dir_all(outer.path().join("baselines")).unwrap();
+    let baseline = outer.path().join("baselines/base.json");
+    let baseline_arg = baseline.to_str().unwrap();
+
+    let out = lint(&one)
+        .args(["--write-baseline", baseline_arg, "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let written = fs::read_to_string(&baseline).unwrap();
+    assert!(
+        !written.contains(outer.path().to_str().unwrap()),
+        "{written}"
+    );
+    let paths: Vec<&str> = written
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("\"path\": \""))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "Dockerfile\",",
+            "svc/Dockerfile\",",
+            "svc/Dockerfile\",",
+            "svc/app.py\","
+        ],
+        "{written}"
+    );
+
+    // However the other clone is named, every finding is in the baseline.
+    let svc = two.join("svc");
+    let two_arg = two.to_str().unwrap().to_string();
+    for (cwd, args) in [
+        (two.as_path(), vec!["."]),
+        (svc.as_path(), vec!["."]),
+        (svc.as_path(), vec!["Dockerfile", "app.py"]),
+        (svc.as_path(), vec!["../svc/Dockerfile", "../Dockerfile"]),
+        (outer.path(), vec![two_arg.as_str()]),
+    ] {
+        let out = lint(cwd)
+            .args(["--baseline", baseline_arg])
+            .args(&args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{args:?} in {cwd:?}: {stdout}");
+        assert!(stdout.starts_with("0 findings"), "{args:?}: {stdout}");
+    }
+
+    // An entry that matches nothing is reported at a relative path to the baseline, with
+    // the same fingerprint in both clones.
+    let mut json: Value = serde_json::from_str(&written).unwrap();
+    json["findings"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "rule_id": "docker/root-user", "path": "gone/Dockerfile",
+            "fingerprint": "0123456789abcdef0123456789abcdef", "note": ""
+        }));
+    fs::write(&baseline, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    let unused = |root: &Path| {
+        let (found, report) = json_findings(
+            root,
+            &["--report-unused-ignores", "--baseline", baseline_arg, "."],
+        );
+        assert_eq!(found.len(), 1, "{report}");
+        let f = &report["findings"][0];
+        assert_eq!(f["rule_id"], "meta/unused-ignore");
+        (
+            f["path"].as_str().unwrap().to_string(),
+            f["fingerprint"].as_str().unwrap().to_string(),
+        )
+    };
+    let (path_one, fp_one) = unused(&one);
+    let (path_two, fp_two) = unused(&two);
+    assert_eq!(path_one, "../../baselines/base.json");
+    assert_eq!(path_two, "../../../baselines/base.json");
+    assert_eq!(fp_one, fp_two);
+}

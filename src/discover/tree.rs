@@ -70,18 +70,10 @@ impl TreeWalk {
         let file_excludes = build_excludes(Path::new("."), &self.exclude);
         {
             if root.is_file() {
-                let shown = if root.is_absolute() {
-                    // Never an absolute path in a report: name it from its repository's
-                    // top, or by its file name.
-                    let parent = root.parent().unwrap_or(Path::new("/"));
-                    let name = root.file_name().map(|n| display_path(Path::new(n)));
-                    shown_path(&report_base(parent).1, name.unwrap_or_default())
-                } else {
-                    display_path(root)
-                };
+                let shown = file_root_path(root);
                 if root.is_relative()
                     && file_excludes
-                        .matched_path_or_any_parents(&shown, false)
+                        .matched_path_or_any_parents(display_path(root), false)
                         .is_ignore()
                 {
                     tracing::debug!("{shown}: excluded by the configuration");
@@ -173,6 +165,35 @@ impl TreeWalk {
                 WalkState::Continue
             })
         });
+    }
+}
+
+/// How a report names a file given as a root. Inside a git work tree, by its path from
+/// the top, as a scan of its folder names it (`cd src && smartedu-lint app.py` reports
+/// `src/app.py`, not `app.py`), so its findings keep their fingerprints and baseline
+/// entries whichever way it was named. Elsewhere, by the path as given when that is
+/// relative and stays below the working directory, else by its file name: never an
+/// absolute path, never a `..`.
+fn file_root_path(root: &Path) -> String {
+    let name = root
+        .file_name()
+        .map(|n| display_path(Path::new(n)))
+        .unwrap_or_default();
+    let parent = match root.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let (base, prefix) = report_base(parent);
+    if base.join(".git").exists() {
+        return shown_path(&prefix, name);
+    }
+    let climbs = root
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir));
+    if root.is_relative() && !climbs {
+        display_path(root)
+    } else {
+        name
     }
 }
 
