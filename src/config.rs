@@ -221,27 +221,62 @@ impl Config {
     }
 
     /// Finds `.smartedu-lint.toml` in `root` or the nearest folder above it.
-    pub fn discover(root: &Path) -> Option<PathBuf> {
-        let start = if root.is_file() { root.parent()? } else { root };
+    pub fn discover(root: &Path) -> Result<Option<PathBuf>, ConfigError> {
+        let start = if root.is_file() {
+            root.parent()
+        } else {
+            Some(root)
+        };
+        let Some(start) = start else {
+            return Ok(None);
+        };
         // A bare file name (`settings.py`, as pre-commit passes it) has the empty parent.
         let start = if start.as_os_str().is_empty() {
             Path::new(".")
         } else {
             start
         };
-        let start = start.canonicalize().ok()?;
+        let Ok(start) = start.canonicalize() else {
+            return Ok(None);
+        };
         for dir in start.ancestors() {
             let candidate = dir.join(FILE_NAME);
             if candidate.is_file() {
-                return Some(candidate);
+                return leads_outside(&candidate, dir).map(|()| Some(candidate));
             }
             // A repository's scan is configured by the repository, not by a folder
             // that happens to hold it.
             if dir.join(".git").exists() {
-                return None;
+                return Ok(None);
             }
         }
-        None
+        Ok(None)
+    }
+}
+
+/// Refuses a configuration found in `dir` that is a symbolic link out of the repository
+/// holding `dir` (or out of `dir`, outside a repository): the scanned tree's content must
+/// not make the tool read a file outside it. `--config` names such a file on purpose.
+fn leads_outside(candidate: &Path, dir: &Path) -> Result<(), ConfigError> {
+    let is_link = std::fs::symlink_metadata(candidate).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(());
+    }
+    let repo = dir.ancestors().find(|d| d.join(".git").exists());
+    match candidate.canonicalize() {
+        Ok(target) if target.starts_with(repo.unwrap_or(dir)) => Ok(()),
+        _ => Err(ConfigError::Invalid {
+            path: candidate.to_path_buf(),
+            message: format!(
+                "a symbolic link to a file outside {}, not read; name the file with \
+                 --config to use it",
+                if repo.is_some() {
+                    "the repository"
+                } else {
+                    "its folder"
+                }
+            ),
+        }),
     }
 }
 

@@ -100,6 +100,12 @@ fn run(cli: &Cli) -> Result<u8> {
         if std::fs::symlink_metadata(path).is_err() {
             tracing::error!("{}: no such file or folder", path.display());
             missing = true;
+        } else if std::fs::metadata(path).is_err() {
+            // A link the user named is followed, but this one leads nowhere: say why.
+            let trouble = smartedu_lint::discover::tree::link_trouble(path);
+            let shown = |p: &std::path::Path| Some(p.to_string_lossy().replace('\\', "/"));
+            tracing::error!("{}: {}", path.display(), trouble.describe(&shown));
+            missing = true;
         }
     }
     let roots = distinct_roots(cli.paths.iter().filter(|p| p.exists()).cloned().collect());
@@ -283,7 +289,7 @@ fn install_config_rules(cli: &Cli) -> Result<()> {
 fn load_config(cli: &Cli, root: &std::path::Path) -> Result<Config> {
     let path = match &cli.config {
         Some(path) => Some(path.clone()),
-        None => Config::discover(root),
+        None => Config::discover(root)?,
     };
     match path {
         Some(path) => {

@@ -925,3 +925,153 @@ fn a_baseline_outside_the_tree_matches_in_a_clone_at_another_place() {
     assert_eq!(path_two, "../../../baselines/base.json");
     assert_eq!(fp_one, fp_two);
 }
+
+#[cfg(unix)]
+fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+/// A repository beside files it must never read: `outside/secret.py` and `outside-file`
+/// hold passwords, and links in `repo/` point at them, at `/etc`, and at each other.
+#[cfg(unix)]
+fn tree_with_links() -> TempDir {
+    let outer = tree(&[
+        ("outside/secret.py", "password = \"Outside-Kestrel-9\"\n"),
+        ("outside-file", "password = \"Outside-Heron-7\"\n"),
+        (
+            "repo/Dockerfile",
+            "FROM python:3.12-slim\nRUN useradd -u 10001 app\nUSER 10001\n",
+        ),
+        ("repo/a/keep.txt", "nothing here\n"),
+    ]);
+    let repo = outer.path().join("repo");
+    git2::Repository::init(&repo).unwrap();
+    symlink("/etc", repo.join("evil"));
+    symlink("../outside-file", repo.join("evil2"));
+    symlink("../outside", repo.join("evil3"));
+    symlink(outer.path().join("outside/secret.py"), repo.join("evil4"));
+    symlink("..", repo.join("a/up"));
+    symlink("c", repo.join("b"));
+    symlink("b", repo.join("c"));
+    symlink("b", repo.join("d"));
+    symlink("self", repo.join("self"));
+    symlink("nowhere", repo.join("broken"));
+    outer
+}
+
+#[cfg(unix)]
+#[test]
+fn links_in_the_tree_are_never_followed_and_loops_are_one_clear_warning() {
+    let outer = tree_with_links();
+    let out = lint(outer.path())
+        .args(["--format", "json", "repo"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["findings"], serde_json::json!([]), "{stdout}");
+    assert_eq!(report["summary"]["files_scanned"], 2, "{stdout}");
+    assert_eq!(report["summary"]["warnings"], 4, "{stdout}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let mut lines: Vec<&str> = stderr.lines().collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        [
+            "warning: b: symbolic link loop (b -> c -> b), skipped",
+            "warning: broken: broken symbolic link (its target does not exist), skipped",
+            "warning: d: symbolic link into a loop of links (b -> c -> b), skipped",
+            "warning: self: symbolic link loop (self -> self), skipped",
+        ],
+        "{stderr}"
+    );
+    for outside in ["Outside", "etc", "evil", "secret.py"] {
+        assert!(
+            !stdout.contains(outside) && !stderr.contains(outside),
+            "{outside}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_named_on_the_command_line_is_followed_unless_it_leads_nowhere() {
+    let outer = tree_with_links();
+    let repo = outer.path().join("repo");
+    // The user's own choice: the link named is followed (links inside its target are not).
+    let (found, report) = json_findings(&repo, &["evil3", "evil2"]);
+    assert_eq!(
+        found,
+        [
+            (
+                "evil2".to_string(),
+                1,
+                "secrets/generic-password".to_string()
+            ),
+            (
+                "evil3/secret.py".to_string(),
+                1,
+                "secrets/generic-password".to_string()
+            ),
+        ],
+        "{report}"
+    );
+    for (arg, error) in [
+        ("b", "error: b: symbolic link loop (b -> c -> b)\n"),
+        ("self", "error: self: symbolic link loop (self -> self)\n"),
+        (
+            "d",
+            "error: d: symbolic link into a loop of links (b -> c -> b)\n",
+        ),
+        (
+            "broken",
+            "error: broken: broken symbolic link (its target does not exist)\n",
+        ),
+    ] {
+        let out = lint(&repo).args([arg, "Dockerfile"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{arg}");
+        assert_eq!(String::from_utf8(out.stderr).unwrap(), error, "{arg}");
+        // The other path is still scanned.
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("in 1 file scanned"),
+            "{arg}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_configuration_found_in_the_tree_that_links_outside_it_is_not_read() {
+    let outer = tree_with_links();
+    let repo = outer.path().join("repo");
+    fs::write(
+        outer.path().join("outside.toml"),
+        "[rules]\ndisable = [\"secrets/\"]\nOUTSIDE_KEY = 1\n",
+    )
+    .unwrap();
+    symlink("../outside.toml", repo.join(".smartedu-lint.toml"));
+    let out = lint(&repo).arg(".").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(".smartedu-lint.toml: a symbolic link to a file outside the repository, not read; name the file with --config to use it"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("OUTSIDE_KEY"), "{stderr}");
+    // Named with --config, it is the user's choice, and read.
+    let out = lint(&repo)
+        .args(["--config", "../outside.toml", "."])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("OUTSIDE_KEY")
+    );
+    // A link to a configuration inside the repository is fine.
+    fs::remove_file(repo.join(".smartedu-lint.toml")).unwrap();
+    fs::write(repo.join("a/lint.toml"), "exclude = [\"a/\"]\n").unwrap();
+    symlink("a/lint.toml", repo.join(".smartedu-lint.toml"));
+    lint(&repo).arg(".").assert().code(0);
+}
