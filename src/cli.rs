@@ -39,6 +39,11 @@ pub struct Cli {
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub only: Vec<String>,
 
+    /// Do not run these rules: ids, aliases, or families ending in `/` (`--skip code/`).
+    /// Applies on top of the configuration and of --only.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub skip: Vec<String>,
+
     /// Configuration file (default: `.smartedu-lint.toml` in the scan root or above).
     #[arg(short, long, value_name = "FILE")]
     pub config: Option<PathBuf>,

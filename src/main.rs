@@ -98,7 +98,11 @@ fn run(cli: &Cli) -> Result<u8> {
     let mut missing = false;
     for path in &cli.paths {
         if std::fs::symlink_metadata(path).is_err() {
-            tracing::error!("{}: no such file or folder", path.display());
+            tracing::error!(
+                "{}: no such file or folder{}",
+                path.display(),
+                command_hint(cli, path)
+            );
             missing = true;
         } else if std::fs::metadata(path).is_err() {
             // A link the user named is followed, but this one leads nowhere: say why.
@@ -118,6 +122,7 @@ fn run(cli: &Cli) -> Result<u8> {
     if !cli.only.is_empty() {
         restrict_to(&mut config, &cli.only)?;
     }
+    skip(&mut config, &cli.skip)?;
     if cli.report_unused_ignores {
         enable_unused_ignores(&mut config);
     }
@@ -384,6 +389,17 @@ fn baseline_place(path: &std::path::Path, base: &std::path::Path) -> (String, St
     (shown, name)
 }
 
+/// `--skip`: these rules (ids, aliases, families) do not run, on top of the configuration.
+fn skip(config: &mut Config, names: &[String]) -> Result<()> {
+    let meta = config.all_meta();
+    for name in names {
+        let name = smartedu_lint::config::resolve_name(&meta, name)
+            .map_err(|message| anyhow::anyhow!("--skip: {message}"))?;
+        config.rules.disable.push(name);
+    }
+    Ok(())
+}
+
 /// `--only`: every rule that no pattern names is disabled. Names resolve as in the
 /// configuration (ids, aliases, families); an unknown one is a usage error, not a scan
 /// that silently checks nothing.
@@ -470,18 +486,63 @@ fn print_rules(format: RulesFormat) -> Result<u8> {
     Ok(EXIT_CLEAN)
 }
 
+/// `explain RULE`: one rule's documentation. A family names several rules, so it gets
+/// their list; an unknown name gets the nearest ids (exit 2 either way).
 fn explain(id: &str) -> Result<u8> {
     let meta = rules::catalog();
-    let found = meta.get(id).or_else(|| {
-        meta.values()
-            .find(|m| m.aliases.iter().any(|a| a.eq_ignore_ascii_case(id)))
-    });
-    let Some(m) = found else {
-        tracing::error!("no rule `{id}`; `smartedu-lint rules` lists them");
-        return Ok(EXIT_ERROR);
-    };
-    emit(&format!("{}\n", rules::explain_text(m)))?;
-    Ok(EXIT_CLEAN)
+    match smartedu_lint::config::resolve_name(meta, id) {
+        Ok(name) => match meta.get(&name) {
+            Some(m) => {
+                emit(&format!("{}\n", rules::explain_text(m)))?;
+                Ok(EXIT_CLEAN)
+            }
+            None => {
+                let ids: Vec<&str> = meta
+                    .keys()
+                    .filter(|k| k.starts_with(&name))
+                    .map(String::as_str)
+                    .collect();
+                let shown = match ids.get(..8) {
+                    Some(first) if ids.len() > 8 => format!(
+                        "{}, ... (`smartedu-lint rules` lists them all)",
+                        first.join(", ")
+                    ),
+                    _ => ids.join(", "),
+                };
+                tracing::error!(
+                    "`{id}` is a family of {} rules; explain one of them: {shown}",
+                    ids.len()
+                );
+                Ok(EXIT_ERROR)
+            }
+        },
+        Err(message) => {
+            tracing::error!("explain: {message}");
+            Ok(EXIT_ERROR)
+        }
+    }
+}
+
+/// `; did you mean the `explain` command?` when the first PATH, which does not exist, is
+/// a near miss of a command name (`smartedu-lint explian x` reads `explian` as a path).
+fn command_hint(cli: &Cli, path: &std::path::Path) -> String {
+    use clap::CommandFactory;
+    if cli.paths.first().map(PathBuf::as_path) != Some(path) {
+        return String::new();
+    }
+    let typed = path.to_string_lossy().to_ascii_lowercase();
+    let command = Cli::command();
+    let near = command
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .chain(std::iter::once("help".to_string()))
+        .find(|name| {
+            let d = smartedu_lint::config::edit_distance(name, &typed);
+            d > 0 && d <= 2 && typed.len() > 2
+        });
+    near.map_or(String::new(), |n| {
+        format!("; did you mean the `{n}` command?")
+    })
 }
 
 /// `NO_COLOR` counts only when set to a non-empty value (no-color.org).

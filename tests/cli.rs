@@ -1075,3 +1075,133 @@ fn a_configuration_found_in_the_tree_that_links_outside_it_is_not_read() {
     symlink("a/lint.toml", repo.join(".smartedu-lint.toml"));
     lint(&repo).arg(".").assert().code(0);
 }
+
+/// stderr of a run that must fail with a usage error (exit 2) and print nothing else.
+fn usage_error(dir: &Path, args: &[&str]) -> String {
+    let out = lint(dir).args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    assert!(out.stdout.is_empty(), "{args:?}");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn unknown_rule_names_get_the_nearest_ids_or_families_everywhere() {
+    let dir = tree(&[("Dockerfile", ROOT_DOCKERFILE)]);
+    for (flag_or_command, name, hint) in [
+        (
+            "--only",
+            "code/sql-string-buildin",
+            "did you mean `code/sql-string-building`?",
+        ),
+        (
+            "--skip",
+            "code/sql-string-buildin",
+            "did you mean `code/sql-string-building`?",
+        ),
+        ("--only", "cod/", "did you mean `code/`?"),
+        ("--skip", "secret", "did you mean `secrets/`?"),
+        (
+            "--skip",
+            "Docker/Root-User",
+            "did you mean `docker/root-user`?",
+        ),
+        (
+            "--only",
+            "sql-strng-building",
+            "did you mean `code/sql-string-building`?",
+        ),
+        (
+            "--only",
+            "root-user",
+            "did you mean `compose/root-user`, `docker/root-user` or `k8s/root-user`?",
+        ),
+        // Nothing near: no made-up suggestion.
+        ("--only", "foo", "`smartedu-lint rules` lists them"),
+        (
+            "explain",
+            "code/sql-string-buildin",
+            "did you mean `code/sql-string-building`?",
+        ),
+        ("explain", "zzz", "`smartedu-lint rules` lists them"),
+    ] {
+        let args: Vec<&str> = if flag_or_command == "explain" {
+            vec!["explain", name]
+        } else {
+            vec![flag_or_command, name, "."]
+        };
+        let err = usage_error(dir.path(), &args);
+        let what = if name.ends_with('/') {
+            "rule family"
+        } else {
+            "rule"
+        };
+        assert_eq!(
+            err,
+            format!("error: {flag_or_command}: unknown {what} `{name}`; {hint}\n"),
+            "{args:?}"
+        );
+    }
+    // A family is not one rule to explain: its rules are listed.
+    let err = usage_error(dir.path(), &["explain", "env"]);
+    assert_eq!(
+        err,
+        "error: `env` is a family of 2 rules; explain one of them: env/committed-dotenv, env/debug-enabled\n"
+    );
+    // The configuration's names get the same hints, with the file.
+    fs::write(
+        dir.path().join("lint.toml"),
+        "[rules]\ndisable = [\"docker/root-usr\"]\n",
+    )
+    .unwrap();
+    let err = usage_error(dir.path(), &["--config", "lint.toml", "."]);
+    assert_eq!(
+        err,
+        "error: lint.toml: [rules] disable: unknown rule `docker/root-usr`; did you mean `docker/root-user`?\n"
+    );
+    // A command name mistyped is read as a path; the error says which command was meant.
+    let err = usage_error(dir.path(), &["explian", "docker/root-user"]);
+    assert!(
+        err.starts_with(
+            "error: explian: no such file or folder; did you mean the `explain` command?\n"
+        ),
+        "{err}"
+    );
+    // Flags are clap's, and so are their hints.
+    let err = usage_error(dir.path(), &["--skp", "code/"]);
+    assert!(
+        err.contains("tip: a similar argument exists: '--skip'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn skip_turns_rules_and_families_off() {
+    let dir = tree(&[(
+        "Dockerfile",
+        "FROM python\nENV DB_PASSWORD=Kestrel-9-moss\n",
+    )]);
+    let ids = |args: &[&str]| {
+        let (found, _) = json_findings(dir.path(), args);
+        found.into_iter().map(|(_, _, id)| id).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(&["."]),
+        [
+            "docker/root-user",
+            "docker/unpinned-image",
+            "secrets/generic-password"
+        ]
+    );
+    assert_eq!(
+        ids(&["--skip", "docker/", "."]),
+        ["secrets/generic-password"]
+    );
+    assert_eq!(
+        ids(&["--skip", "DL3002,secrets/generic-password", "."]),
+        ["docker/unpinned-image"]
+    );
+    assert_eq!(
+        ids(&["--only", "docker/", "--skip", "docker/unpinned-image", "."]),
+        ["docker/root-user"]
+    );
+}
