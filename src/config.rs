@@ -334,10 +334,8 @@ fn suggestions(meta: &BTreeMap<String, RuleMeta>, name: &str) -> Vec<String> {
     let mut scored: Vec<(usize, String)> = Vec::new();
     for id in meta.keys() {
         let mut d = edit_distance(id, &want);
-        if !want.contains('/') {
-            if let Some((_, tail)) = id.split_once('/') {
-                d = d.min(edit_distance(tail, &want));
-            }
+        if let (false, Some((_, tail))) = (want.contains('/'), id.split_once('/')) {
+            d = d.min(edit_distance(tail, &want));
         }
         scored.push((d, id.clone()));
     }
