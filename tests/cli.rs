@@ -1205,3 +1205,51 @@ fn skip_turns_rules_and_families_off() {
         ["docker/root-user"]
     );
 }
+
+#[test]
+fn a_tracked_dotenv_is_reported_coherently_whatever_it_holds() {
+    // (content, every finding of every rule: rule, severity, line)
+    let cases: [(&str, &[(&str, &str, u64)]); 6] = [
+        (
+            "DEBUG=true\n",
+            &[
+                ("env/committed-dotenv", "medium", 1),
+                ("env/debug-enabled", "high", 1),
+            ],
+        ),
+        // Too short and common for a secret rule; a value of the file all the same.
+        ("SECRET=abc\n", &[("env/committed-dotenv", "medium", 1)]),
+        ("PORT=3000\n", &[("env/committed-dotenv", "medium", 1)]),
+        // Empty values are no secret and no setting: a template under a deployable name.
+        ("API_KEY=\n", &[]),
+        ("API_KEY=\nSECRET=\"\"\nTOKEN= # set on the server\n", &[]),
+        (
+            "API_KEY=\nDB_PASSWORD=Kestrel-9-moss\n",
+            &[
+                ("env/committed-dotenv", "medium", 2),
+                ("secrets/generic-password", "high", 2),
+            ],
+        ),
+    ];
+    for (text, expected) in cases {
+        let dir = tree(&[(".env", text)]);
+        let (_, report) = json_findings(dir.path(), &["."]);
+        let found: Vec<(String, String, u64)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule_id"].as_str().unwrap().to_string(),
+                    f["severity"].as_str().unwrap().to_string(),
+                    f["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String, u64)> = expected
+            .iter()
+            .map(|(r, s, l)| (r.to_string(), s.to_string(), *l))
+            .collect();
+        assert_eq!(found, expected, "{text}");
+    }
+}
