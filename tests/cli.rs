@@ -1208,8 +1208,9 @@ fn skip_turns_rules_and_families_off() {
 
 #[test]
 fn a_tracked_dotenv_is_reported_coherently_whatever_it_holds() {
-    // (content, every finding of every rule: rule, severity, line)
-    let cases: [(&str, &[(&str, &str, u64)]); 6] = [
+    /// Every finding of every rule: rule, severity, line.
+    type Expected<'a> = &'a [(&'a str, &'a str, u64)];
+    let cases: [(&str, Expected); 6] = [
         (
             "DEBUG=true\n",
             &[
