@@ -119,11 +119,13 @@ impl Baseline {
     }
 
     /// The unused entries that `judged` accepts, as `meta/unused-ignore` findings at their
-    /// lines in the baseline file, named `shown_path` in the report.
+    /// lines in the baseline file, named `shown_path` in the report and fingerprinted with
+    /// `identity` (the same as `shown_path` when the baseline is in the scanned tree, its
+    /// file name when it is outside, where its path depends on the clone's place).
     pub fn unused_findings(
         &self,
         findings: &[Finding],
-        shown_path: &str,
+        (shown_path, identity): &(String, String),
         severity: Severity,
         judged: &dyn Fn(&Entry) -> bool,
     ) -> Vec<Finding> {
@@ -149,7 +151,7 @@ impl Baseline {
                     // The entry's own fingerprint names it: another entry is another finding.
                     fingerprint: fingerprint::of_match(
                         suppress::UNUSED_IGNORE,
-                        shown_path,
+                        identity,
                         &e.fingerprint,
                     ),
                     line_hash: hashes.get(line - 1).cloned().unwrap_or_default(),

@@ -39,6 +39,11 @@ pub struct Cli {
     #[arg(long, value_name = "RULE", value_delimiter = ',')]
     pub only: Vec<String>,
 
+    /// Do not run these rules: ids, aliases, or families ending in `/` (`--skip code/`).
+    /// Applies on top of the configuration and of --only.
+    #[arg(long, value_name = "RULE", value_delimiter = ',')]
+    pub skip: Vec<String>,
+
     /// Configuration file (default: `.smartedu-lint.toml` in the scan root or above).
     #[arg(short, long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -111,11 +116,12 @@ pub enum Command {
         /// Rule id, e.g. docker/root-user (or an alias such as DL3002).
         rule: String,
     },
-    /// Write a Markdown summary of a SARIF report made by `--format sarif`: counts by
-    /// severity and the most severe findings (the GitHub Action's job summary).
+    /// Write a Markdown summary of a SARIF report made by `--format sarif` (or of the
+    /// `--format json` report): counts by severity and the most severe findings (the
+    /// GitHub Action's job summary).
     Summary {
-        /// The SARIF file.
-        #[arg(value_name = "SARIF")]
+        /// The report: SARIF, or smartedu-lint's JSON report.
+        #[arg(value_name = "REPORT")]
         sarif: PathBuf,
         /// How many findings to list.
         #[arg(long, value_name = "N", default_value_t = 10)]

@@ -221,27 +221,62 @@ impl Config {
     }
 
     /// Finds `.smartedu-lint.toml` in `root` or the nearest folder above it.
-    pub fn discover(root: &Path) -> Option<PathBuf> {
-        let start = if root.is_file() { root.parent()? } else { root };
+    pub fn discover(root: &Path) -> Result<Option<PathBuf>, ConfigError> {
+        let start = if root.is_file() {
+            root.parent()
+        } else {
+            Some(root)
+        };
+        let Some(start) = start else {
+            return Ok(None);
+        };
         // A bare file name (`settings.py`, as pre-commit passes it) has the empty parent.
         let start = if start.as_os_str().is_empty() {
             Path::new(".")
         } else {
             start
         };
-        let start = start.canonicalize().ok()?;
+        let Ok(start) = start.canonicalize() else {
+            return Ok(None);
+        };
         for dir in start.ancestors() {
             let candidate = dir.join(FILE_NAME);
             if candidate.is_file() {
-                return Some(candidate);
+                return leads_outside(&candidate, dir).map(|()| Some(candidate));
             }
             // A repository's scan is configured by the repository, not by a folder
             // that happens to hold it.
             if dir.join(".git").exists() {
-                return None;
+                return Ok(None);
             }
         }
-        None
+        Ok(None)
+    }
+}
+
+/// Refuses a configuration found in `dir` that is a symbolic link out of the repository
+/// holding `dir` (or out of `dir`, outside a repository): the scanned tree's content must
+/// not make the tool read a file outside it. `--config` names such a file on purpose.
+fn leads_outside(candidate: &Path, dir: &Path) -> Result<(), ConfigError> {
+    let is_link = std::fs::symlink_metadata(candidate).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(());
+    }
+    let repo = dir.ancestors().find(|d| d.join(".git").exists());
+    match candidate.canonicalize() {
+        Ok(target) if target.starts_with(repo.unwrap_or(dir)) => Ok(()),
+        _ => Err(ConfigError::Invalid {
+            path: candidate.to_path_buf(),
+            message: format!(
+                "a symbolic link to a file outside {}, not read; name the file with \
+                 --config to use it",
+                if repo.is_some() {
+                    "the repository"
+                } else {
+                    "its folder"
+                }
+            ),
+        }),
     }
 }
 
@@ -256,18 +291,71 @@ pub fn resolve_name(meta: &BTreeMap<String, RuleMeta>, name: &str) -> Result<Str
     if meta.values().any(|m| m.family() == family) {
         return Ok(format!("{family}/"));
     }
+    // A deeper prefix such as `secrets/gitleaks/` (imported rules) works as a family.
+    let prefix = format!("{family}/");
+    if name.ends_with('/') && family.contains('/') && meta.keys().any(|id| id.starts_with(&prefix))
+    {
+        return Ok(prefix);
+    }
     if let Some(m) = meta
         .values()
         .find(|m| m.aliases.iter().any(|a| a.eq_ignore_ascii_case(name)))
     {
         return Ok(m.id.clone());
     }
-    let nearest = meta
-        .keys()
-        .min_by_key(|id| edit_distance(id, name))
-        .map(|id| format!("; did you mean `{id}`?"))
-        .unwrap_or_default();
-    Err(format!("unknown rule `{name}`{nearest}"))
+    let what = if name.ends_with('/') {
+        "rule family"
+    } else {
+        "rule"
+    };
+    Err(format!("unknown {what} `{name}`; {}", hint(meta, name)))
+}
+
+/// `did you mean `code/sql-string-building`?` for a near miss of an id or a family, else
+/// where the names are listed.
+pub fn hint(meta: &BTreeMap<String, RuleMeta>, name: &str) -> String {
+    let near = suggestions(meta, name);
+    match near.as_slice() {
+        [] => "`smartedu-lint rules` lists them".to_string(),
+        [one] => format!("did you mean `{one}`?"),
+        [init @ .., last] => {
+            let init: Vec<String> = init.iter().map(|s| format!("`{s}`")).collect();
+            format!("did you mean {} or `{last}`?", init.join(", "))
+        }
+    }
+}
+
+/// The ids and families nearest to `name` (ignoring case), when they are near enough to be
+/// a typo: at most one edit in four characters, and three in all. A name without a family
+/// is compared with the ids' part after it too (`root-user` names three rules).
+fn suggestions(meta: &BTreeMap<String, RuleMeta>, name: &str) -> Vec<String> {
+    let want = name.to_ascii_lowercase();
+    let want_family = want.trim_end_matches('*').trim_end_matches('/');
+    let mut scored: Vec<(usize, String)> = Vec::new();
+    for id in meta.keys() {
+        let mut d = edit_distance(id, &want);
+        if let (false, Some((_, tail))) = (want.contains('/'), id.split_once('/')) {
+            d = d.min(edit_distance(tail, &want));
+        }
+        scored.push((d, id.clone()));
+    }
+    let families: std::collections::BTreeSet<&str> = meta.values().map(|m| m.family()).collect();
+    for family in families {
+        scored.push((edit_distance(family, want_family), format!("{family}/")));
+    }
+    let limit = (want.chars().count() / 4).clamp(1, 3);
+    let Some(best) = scored.iter().map(|(d, _)| *d).min().filter(|&d| d <= limit) else {
+        return Vec::new();
+    };
+    let mut near: Vec<String> = scored
+        .into_iter()
+        .filter(|(d, _)| *d == best)
+        .map(|(_, s)| s)
+        .collect();
+    near.sort();
+    near.dedup();
+    near.truncate(4);
+    near
 }
 
 /// Reads a configuration file: a regular file (not a FIFO or a device, which could block
@@ -290,7 +378,7 @@ fn read_config_file(path: &Path) -> std::io::Result<String> {
 }
 
 /// Levenshtein distance, for "did you mean" hints.
-fn edit_distance(a: &str, b: &str) -> usize {
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

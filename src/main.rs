@@ -98,7 +98,17 @@ fn run(cli: &Cli) -> Result<u8> {
     let mut missing = false;
     for path in &cli.paths {
         if std::fs::symlink_metadata(path).is_err() {
-            tracing::error!("{}: no such file or folder", path.display());
+            tracing::error!(
+                "{}: no such file or folder{}",
+                path.display(),
+                command_hint(cli, path)
+            );
+            missing = true;
+        } else if std::fs::metadata(path).is_err() {
+            // A link the user named is followed, but this one leads nowhere: say why.
+            let trouble = smartedu_lint::discover::tree::link_trouble(path);
+            let shown = |p: &std::path::Path| Some(p.to_string_lossy().replace('\\', "/"));
+            tracing::error!("{}: {}", path.display(), trouble.describe(&shown));
             missing = true;
         }
     }
@@ -112,6 +122,7 @@ fn run(cli: &Cli) -> Result<u8> {
     if !cli.only.is_empty() {
         restrict_to(&mut config, &cli.only)?;
     }
+    skip(&mut config, &cli.skip)?;
     if cli.report_unused_ignores {
         enable_unused_ignores(&mut config);
     }
@@ -252,7 +263,7 @@ fn apply_baselines(
         let unused = match (&cli.baseline, rules.is_enabled(UNUSED_IGNORE) && !partial) {
             (Some(path), true) => baseline.unused_findings(
                 &result.findings,
-                &shown_path(path, base),
+                &baseline_place(path, base),
                 rules.severity(UNUSED_IGNORE),
                 &|entry| rules.is_enabled(&entry.rule_id),
             ),
@@ -283,7 +294,7 @@ fn install_config_rules(cli: &Cli) -> Result<()> {
 fn load_config(cli: &Cli, root: &std::path::Path) -> Result<Config> {
     let path = match &cli.config {
         Some(path) => Some(path.clone()),
-        None => Config::discover(root),
+        None => Config::discover(root)?,
     };
     match path {
         Some(path) => {
@@ -339,15 +350,54 @@ fn enable_unused_ignores(config: &mut Config) {
     config.rules.enable.push(UNUSED_IGNORE.to_string());
 }
 
-/// How a report names a file outside the scan: relative to `base` when inside it, else
-/// as given.
-fn shown_path(path: &std::path::Path, base: &std::path::Path) -> String {
-    let inside = match (path.canonicalize(), base.canonicalize()) {
-        (Ok(p), Ok(b)) => p.strip_prefix(&b).ok().map(|r| r.to_path_buf()),
-        _ => None,
+/// How a report names the baseline file `path`, and the name its entries' findings are
+/// fingerprinted by, for a scan whose report paths are relative to `base`. Inside `base`,
+/// its relative path for both. Outside it (`--baseline /tmp/b.json repo/`), the path from
+/// `base` (`../b.json`, never absolute) and its file name alone: a clone at another place
+/// gets the same fingerprints.
+fn baseline_place(path: &std::path::Path, base: &std::path::Path) -> (String, String) {
+    let slashed = |p: &std::path::Path| p.to_string_lossy().replace('\\', "/");
+    let name = path
+        .file_name()
+        .map_or_else(|| slashed(path), |n| slashed(std::path::Path::new(n)));
+    let base = match base.canonicalize() {
+        // A file named as the root: its folder is the base.
+        Ok(b) if b.is_file() => b.parent().map(std::path::Path::to_path_buf),
+        Ok(b) => Some(b),
+        Err(_) => None,
     };
-    let shown = inside.unwrap_or_else(|| path.to_path_buf());
-    shown.to_string_lossy().replace('\\', "/")
+    let (Ok(file), Some(base)) = (path.canonicalize(), base) else {
+        return (name.clone(), name);
+    };
+    if let Ok(inside) = file.strip_prefix(&base) {
+        let rel = slashed(inside);
+        return (rel.clone(), rel);
+    }
+    let common = file
+        .components()
+        .zip(base.components())
+        .take_while(|(a, b)| a == b)
+        .count();
+    // Nothing in common but the root (another drive): no relative path leads there.
+    if common <= 1 {
+        return (name.clone(), name);
+    }
+    let ups = base.components().count() - common;
+    let mut shown = "../".repeat(ups);
+    let rest: std::path::PathBuf = file.components().skip(common).collect();
+    shown.push_str(&slashed(&rest));
+    (shown, name)
+}
+
+/// `--skip`: these rules (ids, aliases, families) do not run, on top of the configuration.
+fn skip(config: &mut Config, names: &[String]) -> Result<()> {
+    let meta = config.all_meta();
+    for name in names {
+        let name = smartedu_lint::config::resolve_name(&meta, name)
+            .map_err(|message| anyhow::anyhow!("--skip: {message}"))?;
+        config.rules.disable.push(name);
+    }
+    Ok(())
 }
 
 /// `--only`: every rule that no pattern names is disabled. Names resolve as in the
@@ -374,14 +424,35 @@ fn restrict_to(config: &mut Config, only: &[String]) -> Result<()> {
     Ok(())
 }
 
-#[allow(clippy::print_stdout)]
+/// `summary FILE`: the Markdown summary of a report; a file that is not one is a usage
+/// error of one line naming it, what it is instead, and what is expected.
 fn summarize(path: &std::path::Path, top: usize) -> Result<u8> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read the SARIF report", path.display()))?;
-    let sarif: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not a SARIF (JSON) file", path.display()))?;
-    emit(&report::summary::markdown(&sarif, top))?;
-    Ok(EXIT_CLEAN)
+    const EXPECTED: &str = "`summary` reads a SARIF report made by `smartedu-lint --format sarif` \
+                            (or the report of `--format json`)";
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            let why = if path.is_dir() {
+                "a folder, not a file".to_string()
+            } else if e.kind() == std::io::ErrorKind::NotFound {
+                "no such file".to_string()
+            } else {
+                format!("cannot read it ({e})")
+            };
+            tracing::error!("{}: {why}; {EXPECTED}", path.display());
+            return Ok(EXIT_ERROR);
+        }
+    };
+    match report::summary::of_report(&bytes, top) {
+        Ok(markdown) => {
+            emit(&markdown)?;
+            Ok(EXIT_CLEAN)
+        }
+        Err(why) => {
+            tracing::error!("{}: {why}; {EXPECTED}", path.display());
+            Ok(EXIT_ERROR)
+        }
+    }
 }
 
 /// Writes `text` to stdout; a reader that closed the pipe early (`| head`) is not an error.
@@ -415,18 +486,63 @@ fn print_rules(format: RulesFormat) -> Result<u8> {
     Ok(EXIT_CLEAN)
 }
 
+/// `explain RULE`: one rule's documentation. A family names several rules, so it gets
+/// their list; an unknown name gets the nearest ids (exit 2 either way).
 fn explain(id: &str) -> Result<u8> {
     let meta = rules::catalog();
-    let found = meta.get(id).or_else(|| {
-        meta.values()
-            .find(|m| m.aliases.iter().any(|a| a.eq_ignore_ascii_case(id)))
-    });
-    let Some(m) = found else {
-        tracing::error!("no rule `{id}`; `smartedu-lint rules` lists them");
-        return Ok(EXIT_ERROR);
-    };
-    emit(&format!("{}\n", rules::explain_text(m)))?;
-    Ok(EXIT_CLEAN)
+    match smartedu_lint::config::resolve_name(meta, id) {
+        Ok(name) => match meta.get(&name) {
+            Some(m) => {
+                emit(&format!("{}\n", rules::explain_text(m)))?;
+                Ok(EXIT_CLEAN)
+            }
+            None => {
+                let ids: Vec<&str> = meta
+                    .keys()
+                    .filter(|k| k.starts_with(&name))
+                    .map(String::as_str)
+                    .collect();
+                let shown = match ids.get(..8) {
+                    Some(first) if ids.len() > 8 => format!(
+                        "{}, ... (`smartedu-lint rules` lists them all)",
+                        first.join(", ")
+                    ),
+                    _ => ids.join(", "),
+                };
+                tracing::error!(
+                    "`{id}` is a family of {} rules; explain one of them: {shown}",
+                    ids.len()
+                );
+                Ok(EXIT_ERROR)
+            }
+        },
+        Err(message) => {
+            tracing::error!("explain: {message}");
+            Ok(EXIT_ERROR)
+        }
+    }
+}
+
+/// `; did you mean the `explain` command?` when the first PATH, which does not exist, is
+/// a near miss of a command name (`smartedu-lint explian x` reads `explian` as a path).
+fn command_hint(cli: &Cli, path: &std::path::Path) -> String {
+    use clap::CommandFactory;
+    if cli.paths.first().map(PathBuf::as_path) != Some(path) {
+        return String::new();
+    }
+    let typed = path.to_string_lossy().to_ascii_lowercase();
+    let command = Cli::command();
+    let near = command
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .chain(std::iter::once("help".to_string()))
+        .find(|name| {
+            let d = smartedu_lint::config::edit_distance(name, &typed);
+            d > 0 && d <= 2 && typed.len() > 2
+        });
+    near.map_or(String::new(), |n| {
+        format!("; did you mean the `{n}` command?")
+    })
 }
 
 /// `NO_COLOR` counts only when set to a non-empty value (no-color.org).

@@ -752,3 +752,505 @@ fn sarif_reports_and_the_output_file_are_not_scanned() {
         .collect();
     assert!(paths.iter().all(|p| *p == "Dockerfile"), "{paths:?}");
 }
+
+#[test]
+fn summary_reads_the_json_report_as_well_as_sarif() {
+    // Two findings: root (high) and unpinned (medium).
+    let dir = tree(&[("Dockerfile", "FROM python\nCMD [\"python\"]\n")]);
+    for (format, file) in [("json", "out.json"), ("sarif", "out.sarif")] {
+        lint(dir.path())
+            .args(["--format", format, "--output", file])
+            .assert()
+            .code(1);
+        let out = lint(dir.path())
+            .args(["summary", "--top", "1", file])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{file}");
+        let md = String::from_utf8(out.stdout).unwrap();
+        // The same two findings either way, never "No findings".
+        assert!(
+            md.starts_with("### smartedu-lint\n\n**2 findings**"),
+            "{file}: {md}"
+        );
+        assert!(
+            md.contains("| high | 1 |\n| medium | 1 |\n"),
+            "{file}: {md}"
+        );
+        assert!(
+            md.contains("| high | `docker/root-user` | `Dockerfile:1` |"),
+            "{file}: {md}"
+        );
+        assert!(md.contains("\n1 more in the "), "{file}: {md}");
+    }
+}
+
+#[test]
+fn summary_of_what_is_not_a_report_is_one_line_and_exit_two() {
+    let dir = tree(&[
+        ("empty.sarif", ""),
+        ("notes.txt", "FROM python\n"),
+        (
+            "other.json",
+            "{\"name\": \"package\", \"version\": \"1.0.0\"}",
+        ),
+        ("list.json", "[1, 2]"),
+        ("folder/x", ""),
+    ]);
+    for (file, why) in [
+        ("empty.sarif", "empty file"),
+        ("notes.txt", "not JSON (line 1, column 1)"),
+        (
+            "other.json",
+            "JSON, but neither SARIF nor a smartedu-lint report",
+        ),
+        (
+            "list.json",
+            "JSON, but neither SARIF nor a smartedu-lint report",
+        ),
+        ("missing.sarif", "no such file"),
+        ("folder", "a folder, not a file"),
+    ] {
+        let out = lint(dir.path()).args(["summary", file]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{file}");
+        assert!(out.stdout.is_empty(), "{file}: no summary printed");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{file}: {err}");
+        assert!(err.starts_with(&format!("error: {file}: {why}; ")), "{err}");
+        assert!(
+            err.contains("a SARIF report made by `smartedu-lint --format sarif`"),
+            "{err}"
+        );
+    }
+}
+
+/// Writes `files` under `root` and makes it a git work tree.
+fn repo_at(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let full = root.join(path);
+        fs::create_dir_all(full.parent().unwrap()).unwrap();
+        fs::write(full, text).unwrap();
+    }
+    git2::Repository::init(root).unwrap();
+}
+
+#[test]
+fn a_baseline_outside_the_tree_matches_in_a_clone_at_another_place() {
+    let files = [
+        ("Dockerfile", ROOT_DOCKERFILE),
+        ("svc/Dockerfile", "FROM node\n"),
+        ("svc/app.py", "db_password = \"Kestrel-9-moss\"\n"),
+    ];
+    let outer = TempDir::new().unwrap();
+    let one = outer.path().join("one/repo");
+    let two = outer.path().join("two/deeper/clone");
+    repo_at(&one, &files);
+    repo_at(&two, &files);
+    fs::create_dir_all(outer.path().join("baselines")).unwrap();
+    let baseline = outer.path().join("baselines/base.json");
+    let baseline_arg = baseline.to_str().unwrap();
+
+    let out = lint(&one)
+        .args(["--write-baseline", baseline_arg, "."])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let written = fs::read_to_string(&baseline).unwrap();
+    assert!(
+        !written.contains(outer.path().to_str().unwrap()),
+        "{written}"
+    );
+    let paths: Vec<&str> = written
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("\"path\": \""))
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "Dockerfile\",",
+            "svc/Dockerfile\",",
+            "svc/Dockerfile\",",
+            "svc/app.py\","
+        ],
+        "{written}"
+    );
+
+    // However the other clone is named, every finding is in the baseline.
+    let svc = two.join("svc");
+    let two_arg = two.to_str().unwrap().to_string();
+    for (cwd, args) in [
+        (two.as_path(), vec!["."]),
+        (svc.as_path(), vec!["."]),
+        (svc.as_path(), vec!["Dockerfile", "app.py"]),
+        (svc.as_path(), vec!["../svc/Dockerfile", "../Dockerfile"]),
+        (outer.path(), vec![two_arg.as_str()]),
+    ] {
+        let out = lint(cwd)
+            .args(["--baseline", baseline_arg])
+            .args(&args)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert_eq!(out.status.code(), Some(0), "{args:?} in {cwd:?}: {stdout}");
+        assert!(stdout.starts_with("0 findings"), "{args:?}: {stdout}");
+    }
+
+    // An entry that matches nothing is reported at a relative path to the baseline, with
+    // the same fingerprint in both clones.
+    let mut json: Value = serde_json::from_str(&written).unwrap();
+    json["findings"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::json!({
+            "rule_id": "docker/root-user", "path": "gone/Dockerfile",
+            "fingerprint": "0123456789abcdef0123456789abcdef", "note": ""
+        }));
+    fs::write(&baseline, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    let unused = |root: &Path| {
+        let (found, report) = json_findings(
+            root,
+            &["--report-unused-ignores", "--baseline", baseline_arg, "."],
+        );
+        assert_eq!(found.len(), 1, "{report}");
+        let f = &report["findings"][0];
+        assert_eq!(f["rule_id"], "meta/unused-ignore");
+        (
+            f["path"].as_str().unwrap().to_string(),
+            f["fingerprint"].as_str().unwrap().to_string(),
+        )
+    };
+    let (path_one, fp_one) = unused(&one);
+    let (path_two, fp_two) = unused(&two);
+    assert_eq!(path_one, "../../baselines/base.json");
+    assert_eq!(path_two, "../../../baselines/base.json");
+    assert_eq!(fp_one, fp_two);
+}
+
+#[cfg(unix)]
+fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) {
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+/// A repository beside files it must never read: `outside/secret.py` and `outside-file`
+/// hold passwords, and links in `repo/` point at them, at `/etc`, and at each other.
+#[cfg(unix)]
+fn tree_with_links() -> TempDir {
+    let outer = tree(&[
+        ("outside/secret.py", "password = \"Outside-Kestrel-9\"\n"),
+        ("outside-file", "password = \"Outside-Heron-7\"\n"),
+        (
+            "repo/Dockerfile",
+            "FROM python:3.12-slim\nRUN useradd -u 10001 app\nUSER 10001\n",
+        ),
+        ("repo/a/keep.txt", "nothing here\n"),
+    ]);
+    let repo = outer.path().join("repo");
+    git2::Repository::init(&repo).unwrap();
+    symlink("/etc", repo.join("evil"));
+    symlink("../outside-file", repo.join("evil2"));
+    symlink("../outside", repo.join("evil3"));
+    symlink(outer.path().join("outside/secret.py"), repo.join("evil4"));
+    symlink("..", repo.join("a/up"));
+    symlink("c", repo.join("b"));
+    symlink("b", repo.join("c"));
+    symlink("b", repo.join("d"));
+    symlink("self", repo.join("self"));
+    symlink("nowhere", repo.join("broken"));
+    outer
+}
+
+#[cfg(unix)]
+#[test]
+fn links_in_the_tree_are_never_followed_and_loops_are_one_clear_warning() {
+    let outer = tree_with_links();
+    let out = lint(outer.path())
+        .args(["--format", "json", "repo"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let report: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(report["findings"], serde_json::json!([]), "{stdout}");
+    assert_eq!(report["summary"]["files_scanned"], 2, "{stdout}");
+    assert_eq!(report["summary"]["warnings"], 4, "{stdout}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let mut lines: Vec<&str> = stderr.lines().collect();
+    lines.sort();
+    assert_eq!(
+        lines,
+        [
+            "warning: b: symbolic link loop (b -> c -> b), skipped",
+            "warning: broken: broken symbolic link (its target does not exist), skipped",
+            "warning: d: symbolic link into a loop of links (b -> c -> b), skipped",
+            "warning: self: symbolic link loop (self -> self), skipped",
+        ],
+        "{stderr}"
+    );
+    for outside in ["Outside", "etc", "evil", "secret.py"] {
+        assert!(
+            !stdout.contains(outside) && !stderr.contains(outside),
+            "{outside}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_named_on_the_command_line_is_followed_unless_it_leads_nowhere() {
+    let outer = tree_with_links();
+    let repo = outer.path().join("repo");
+    // The user's own choice: the link named is followed (links inside its target are not).
+    let (found, report) = json_findings(&repo, &["evil3", "evil2"]);
+    assert_eq!(
+        found,
+        [
+            (
+                "evil2".to_string(),
+                1,
+                "secrets/generic-password".to_string()
+            ),
+            (
+                "evil3/secret.py".to_string(),
+                1,
+                "secrets/generic-password".to_string()
+            ),
+        ],
+        "{report}"
+    );
+    for (arg, error) in [
+        ("b", "error: b: symbolic link loop (b -> c -> b)\n"),
+        ("self", "error: self: symbolic link loop (self -> self)\n"),
+        (
+            "d",
+            "error: d: symbolic link into a loop of links (b -> c -> b)\n",
+        ),
+        (
+            "broken",
+            "error: broken: broken symbolic link (its target does not exist)\n",
+        ),
+    ] {
+        let out = lint(&repo).args([arg, "Dockerfile"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{arg}");
+        assert_eq!(String::from_utf8(out.stderr).unwrap(), error, "{arg}");
+        // The other path is still scanned.
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("in 1 file scanned"),
+            "{arg}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_configuration_found_in_the_tree_that_links_outside_it_is_not_read() {
+    let outer = tree_with_links();
+    let repo = outer.path().join("repo");
+    fs::write(
+        outer.path().join("outside.toml"),
+        "[rules]\ndisable = [\"secrets/\"]\nOUTSIDE_KEY = 1\n",
+    )
+    .unwrap();
+    symlink("../outside.toml", repo.join(".smartedu-lint.toml"));
+    let out = lint(&repo).arg(".").output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(".smartedu-lint.toml: a symbolic link to a file outside the repository, not read; name the file with --config to use it"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("OUTSIDE_KEY"), "{stderr}");
+    // Named with --config, it is the user's choice, and read.
+    let out = lint(&repo)
+        .args(["--config", "../outside.toml", "."])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(out.stderr)
+            .unwrap()
+            .contains("OUTSIDE_KEY")
+    );
+    // A link to a configuration inside the repository is fine.
+    fs::remove_file(repo.join(".smartedu-lint.toml")).unwrap();
+    fs::write(repo.join("a/lint.toml"), "exclude = [\"a/\"]\n").unwrap();
+    symlink("a/lint.toml", repo.join(".smartedu-lint.toml"));
+    lint(&repo).arg(".").assert().code(0);
+}
+
+/// stderr of a run that must fail with a usage error (exit 2) and print nothing else.
+fn usage_error(dir: &Path, args: &[&str]) -> String {
+    let out = lint(dir).args(args).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}");
+    assert!(out.stdout.is_empty(), "{args:?}");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn unknown_rule_names_get_the_nearest_ids_or_families_everywhere() {
+    let dir = tree(&[("Dockerfile", ROOT_DOCKERFILE)]);
+    for (flag_or_command, name, hint) in [
+        (
+            "--only",
+            "code/sql-string-buildin",
+            "did you mean `code/sql-string-building`?",
+        ),
+        (
+            "--skip",
+            "code/sql-string-buildin",
+            "did you mean `code/sql-string-building`?",
+        ),
+        ("--only", "cod/", "did you mean `code/`?"),
+        ("--skip", "secret", "did you mean `secrets/`?"),
+        (
+            "--skip",
+            "Docker/Root-User",
+            "did you mean `docker/root-user`?",
+        ),
+        (
+            "--only",
+            "sql-strng-building",
+            "did you mean `code/sql-string-building`?",
+        ),
+        (
+            "--only",
+            "root-user",
+            "did you mean `compose/root-user`, `docker/root-user` or `k8s/root-user`?",
+        ),
+        // Nothing near: no made-up suggestion.
+        ("--only", "foo", "`smartedu-lint rules` lists them"),
+        (
+            "explain",
+            "code/sql-string-buildin",
+            "did you mean `code/sql-string-building`?",
+        ),
+        ("explain", "zzz", "`smartedu-lint rules` lists them"),
+    ] {
+        let args: Vec<&str> = if flag_or_command == "explain" {
+            vec!["explain", name]
+        } else {
+            vec![flag_or_command, name, "."]
+        };
+        let err = usage_error(dir.path(), &args);
+        let what = if name.ends_with('/') {
+            "rule family"
+        } else {
+            "rule"
+        };
+        assert_eq!(
+            err,
+            format!("error: {flag_or_command}: unknown {what} `{name}`; {hint}\n"),
+            "{args:?}"
+        );
+    }
+    // A family is not one rule to explain: its rules are listed.
+    let err = usage_error(dir.path(), &["explain", "env"]);
+    assert_eq!(
+        err,
+        "error: `env` is a family of 2 rules; explain one of them: env/committed-dotenv, env/debug-enabled\n"
+    );
+    // The configuration's names get the same hints, with the file.
+    fs::write(
+        dir.path().join("lint.toml"),
+        "[rules]\ndisable = [\"docker/root-usr\"]\n",
+    )
+    .unwrap();
+    let err = usage_error(dir.path(), &["--config", "lint.toml", "."]);
+    assert_eq!(
+        err,
+        "error: lint.toml: [rules] disable: unknown rule `docker/root-usr`; did you mean `docker/root-user`?\n"
+    );
+    // A command name mistyped is read as a path; the error says which command was meant.
+    let err = usage_error(dir.path(), &["explian", "docker/root-user"]);
+    assert!(
+        err.starts_with(
+            "error: explian: no such file or folder; did you mean the `explain` command?\n"
+        ),
+        "{err}"
+    );
+    // Flags are clap's, and so are their hints.
+    let err = usage_error(dir.path(), &["--skp", "code/"]);
+    assert!(
+        err.contains("tip: a similar argument exists: '--skip'"),
+        "{err}"
+    );
+}
+
+#[test]
+fn skip_turns_rules_and_families_off() {
+    let dir = tree(&[(
+        "Dockerfile",
+        "FROM python\nENV DB_PASSWORD=Kestrel-9-moss\n",
+    )]);
+    let ids = |args: &[&str]| {
+        let (found, _) = json_findings(dir.path(), args);
+        found.into_iter().map(|(_, _, id)| id).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        ids(&["."]),
+        [
+            "docker/root-user",
+            "docker/unpinned-image",
+            "secrets/generic-password"
+        ]
+    );
+    assert_eq!(
+        ids(&["--skip", "docker/", "."]),
+        ["secrets/generic-password"]
+    );
+    assert_eq!(
+        ids(&["--skip", "DL3002,secrets/generic-password", "."]),
+        ["docker/unpinned-image"]
+    );
+    assert_eq!(
+        ids(&["--only", "docker/", "--skip", "docker/unpinned-image", "."]),
+        ["docker/root-user"]
+    );
+}
+
+#[test]
+fn a_tracked_dotenv_is_reported_coherently_whatever_it_holds() {
+    /// Every finding of every rule: rule, severity, line.
+    type Expected<'a> = &'a [(&'a str, &'a str, u64)];
+    let cases: [(&str, Expected); 6] = [
+        (
+            "DEBUG=true\n",
+            &[
+                ("env/committed-dotenv", "medium", 1),
+                ("env/debug-enabled", "high", 1),
+            ],
+        ),
+        // Too short and common for a secret rule; a value of the file all the same.
+        ("SECRET=abc\n", &[("env/committed-dotenv", "medium", 1)]),
+        ("PORT=3000\n", &[("env/committed-dotenv", "medium", 1)]),
+        // Empty values are no secret and no setting: a template under a deployable name.
+        ("API_KEY=\n", &[]),
+        ("API_KEY=\nSECRET=\"\"\nTOKEN= # set on the server\n", &[]),
+        (
+            "API_KEY=\nDB_PASSWORD=Kestrel-9-moss\n",
+            &[
+                ("env/committed-dotenv", "medium", 2),
+                ("secrets/generic-password", "high", 2),
+            ],
+        ),
+    ];
+    for (text, expected) in cases {
+        let dir = tree(&[(".env", text)]);
+        let (_, report) = json_findings(dir.path(), &["."]);
+        let found: Vec<(String, String, u64)> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| {
+                (
+                    f["rule_id"].as_str().unwrap().to_string(),
+                    f["severity"].as_str().unwrap().to_string(),
+                    f["line"].as_u64().unwrap(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String, u64)> = expected
+            .iter()
+            .map(|(r, s, l)| (r.to_string(), s.to_string(), *l))
+            .collect();
+        assert_eq!(found, expected, "{text}");
+    }
+}

@@ -189,7 +189,7 @@ fn summary_of_a_sarif_report_counts_and_lists_findings() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.sarif: not a SARIF"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bad.sarif: not JSON (line 1"));
 }
 
 #[test]

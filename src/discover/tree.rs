@@ -70,18 +70,10 @@ impl TreeWalk {
         let file_excludes = build_excludes(Path::new("."), &self.exclude);
         {
             if root.is_file() {
-                let shown = if root.is_absolute() {
-                    // Never an absolute path in a report: name it from its repository's
-                    // top, or by its file name.
-                    let parent = root.parent().unwrap_or(Path::new("/"));
-                    let name = root.file_name().map(|n| display_path(Path::new(n)));
-                    shown_path(&report_base(parent).1, name.unwrap_or_default())
-                } else {
-                    display_path(root)
-                };
+                let shown = file_root_path(root);
                 if root.is_relative()
                     && file_excludes
-                        .matched_path_or_any_parents(&shown, false)
+                        .matched_path_or_any_parents(display_path(root), false)
                         .is_ignore()
                 {
                     tracing::debug!("{shown}: excluded by the configuration");
@@ -108,6 +100,12 @@ impl TreeWalk {
         }
         let prefix = prefix.trim_start_matches("./").trim_end_matches('/');
         let prefix = if prefix == "." { "" } else { prefix };
+        // Each loop of links is reported once, though every link in it is visited.
+        let loops_seen: std::sync::Mutex<std::collections::BTreeSet<Vec<PathBuf>>> =
+            Default::default();
+        // TODO: a `.gitignore` that is a symbolic link out of the tree is read through the
+        // link by the `ignore` crate (git opens it with O_NOFOLLOW and warns instead); its
+        // patterns can hide files. The crate has no hook to refuse it.
         let mut builder = WalkBuilder::new(root);
         builder
             .hidden(false)
@@ -120,6 +118,7 @@ impl TreeWalk {
             .filter_entry(|entry| entry.file_name() != ".git");
         builder.build_parallel().run(|| {
             let excludes = &excludes;
+            let loops_seen = &loops_seen;
             Box::new(move |entry| {
                 let entry = match entry {
                     Ok(entry) => entry,
@@ -146,14 +145,32 @@ impl TreeWalk {
                     return WalkState::Continue;
                 };
                 if file_type.is_symlink() {
-                    // Never follow a link: it may point out of the tree.
-                    if std::fs::metadata(path).is_err() {
-                        visit(Visit::Warning(format!(
-                            "{rel}: broken symbolic link, skipped"
-                        )));
-                    } else {
+                    // Never follow a link: it may point out of the tree. Only its own
+                    // chain of links is read (`readlink`), to say why one is unusable.
+                    if std::fs::metadata(path).is_ok() {
                         tracing::debug!("{rel}: symbolic link, not followed");
+                        return WalkState::Continue;
                     }
+                    let trouble = link_trouble(path);
+                    if let LinkTrouble::Loop(cycle) = &trouble {
+                        let first = cycle.iter().min().cloned();
+                        let new = lock_set(loops_seen).insert(sorted(cycle));
+                        let in_it = cycle.contains(&lexical(path));
+                        if in_it && !new {
+                            return WalkState::Continue;
+                        }
+                        // The loop is named from its least path, whichever link the
+                        // parallel walk met first, so the line is the same every run.
+                        let at = match (in_it, first) {
+                            (true, Some(first)) => inside(root, &first).unwrap_or(rel.clone()),
+                            _ => rel.clone(),
+                        };
+                        let message = trouble.describe(&|p| inside(root, p));
+                        visit(Visit::Warning(format!("{at}: {message}, skipped")));
+                        return WalkState::Continue;
+                    }
+                    let message = trouble.describe(&|p| inside(root, p));
+                    visit(Visit::Warning(format!("{rel}: {message}, skipped")));
                     return WalkState::Continue;
                 }
                 if file_type.is_file() {
@@ -173,6 +190,143 @@ impl TreeWalk {
                 WalkState::Continue
             })
         });
+    }
+}
+
+/// Why a symbolic link cannot be used.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LinkTrouble {
+    /// Following it comes back to a link already followed: the links of the loop, from
+    /// the one that closes it.
+    Loop(Vec<PathBuf>),
+    /// It leads into a loop of other links.
+    IntoLoop(Vec<PathBuf>),
+    /// Its target (or the target of a link it leads to) does not exist.
+    Broken,
+    /// Its target exists but cannot be read (permissions).
+    Unreadable,
+}
+
+impl LinkTrouble {
+    /// A few words for a warning or an error; the loop's links are listed when `shown`
+    /// names every one of them (paths outside the scan are not echoed).
+    pub fn describe(&self, shown: &dyn Fn(&Path) -> Option<String>) -> String {
+        let chain = |cycle: &[PathBuf]| {
+            let start = cycle
+                .iter()
+                .enumerate()
+                .min_by_key(|(_, p)| *p)
+                .map_or(0, |(i, _)| i);
+            let names: Option<Vec<String>> = cycle[start..]
+                .iter()
+                .chain(&cycle[..start])
+                .chain(cycle.get(start))
+                .map(|p| shown(p))
+                .collect();
+            names.map_or(String::new(), |n| format!(" ({})", n.join(" -> ")))
+        };
+        match self {
+            LinkTrouble::Loop(cycle) => format!("symbolic link loop{}", chain(cycle)),
+            LinkTrouble::IntoLoop(cycle) => {
+                format!("symbolic link into a loop of links{}", chain(cycle))
+            }
+            LinkTrouble::Broken => "broken symbolic link (its target does not exist)".into(),
+            LinkTrouble::Unreadable => "symbolic link whose target cannot be read".into(),
+        }
+    }
+}
+
+/// Why the symbolic link at `path` has no usable target (`metadata` failed on it). Reads
+/// only links (`readlink`, `lstat`), never a target's content.
+pub fn link_trouble(path: &Path) -> LinkTrouble {
+    // The kernel gives up after 40 links; a chain that long is a loop for our purpose.
+    const MAX_LINKS: usize = 40;
+    let mut chain = vec![lexical(path)];
+    for _ in 0..MAX_LINKS {
+        let Some(current) = chain.last() else {
+            break;
+        };
+        let Ok(target) = std::fs::read_link(current) else {
+            return LinkTrouble::Broken;
+        };
+        let next = lexical(&current.parent().unwrap_or(Path::new("")).join(target));
+        if let Some(at) = chain.iter().position(|p| *p == next) {
+            let cycle = chain.split_off(at);
+            return if at == 0 {
+                LinkTrouble::Loop(cycle)
+            } else {
+                LinkTrouble::IntoLoop(cycle)
+            };
+        }
+        match std::fs::symlink_metadata(&next) {
+            Ok(m) if m.file_type().is_symlink() => chain.push(next),
+            Ok(_) => return LinkTrouble::Unreadable,
+            Err(_) => return LinkTrouble::Broken,
+        }
+    }
+    LinkTrouble::Loop(chain)
+}
+
+/// `path` with `.` dropped and `..` applied to the part before it, without asking the
+/// file system (a link's target is relative to the link's folder as written).
+fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// `p` relative to `root` when it is under it (as `/`-separated text), else `None`.
+fn inside(root: &Path, p: &Path) -> Option<String> {
+    p.strip_prefix(lexical(root)).ok().map(display_path)
+}
+
+fn sorted(cycle: &[PathBuf]) -> Vec<PathBuf> {
+    let mut v = cycle.to_vec();
+    v.sort();
+    v
+}
+
+fn lock_set<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// How a report names a file given as a root. Inside a git work tree, by its path from
+/// the top, as a scan of its folder names it (`cd src && smartedu-lint app.py` reports
+/// `src/app.py`, not `app.py`), so its findings keep their fingerprints and baseline
+/// entries whichever way it was named. Elsewhere, by the path as given when that is
+/// relative and stays below the working directory, else by its file name: never an
+/// absolute path, never a `..`.
+fn file_root_path(root: &Path) -> String {
+    let name = root
+        .file_name()
+        .map(|n| display_path(Path::new(n)))
+        .unwrap_or_default();
+    let parent = match root.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let (base, prefix) = report_base(parent);
+    if base.join(".git").exists() {
+        return shown_path(&prefix, name);
+    }
+    let climbs = root
+        .components()
+        .any(|c| matches!(c, std::path::Component::ParentDir));
+    if root.is_relative() && !climbs {
+        display_path(root)
+    } else {
+        name
     }
 }
 

@@ -1,13 +1,44 @@
-//! `smartedu-lint summary FILE.sarif`: a Markdown summary of a SARIF report (counts by
-//! severity, the most severe findings), which the GitHub Action appends to
-//! `$GITHUB_STEP_SUMMARY`.
+//! `smartedu-lint summary FILE`: a Markdown summary of a report (counts by severity, the
+//! most severe findings), which the GitHub Action appends to `$GITHUB_STEP_SUMMARY`.
 //!
-//! It reads the SARIF file rather than rescanning, so the summary always describes the very
-//! report that was uploaded, and a scan is never run twice.
+//! It reads the report rather than rescanning, so the summary always describes the very
+//! report that was uploaded, and a scan is never run twice. Both reports the tool writes to
+//! a file are read: SARIF (`--format sarif`, also other tools' SARIF) and the JSON report
+//! (`--format json`). Anything else is refused with the reason, never summarised as "no
+//! findings".
 
 use serde_json::Value;
 
 use crate::finding::Severity;
+
+/// Why a file is not a report the summary can read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum NotAReport {
+    Empty,
+    NotText,
+    /// Not JSON; where the parser stopped.
+    NotJson {
+        line: usize,
+        column: usize,
+    },
+    /// JSON, but neither SARIF (`runs`) nor the JSON report (`version`, `findings`).
+    OtherJson,
+}
+
+impl std::fmt::Display for NotAReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NotAReport::Empty => write!(f, "empty file"),
+            NotAReport::NotText => write!(f, "not UTF-8 text"),
+            NotAReport::NotJson { line, column } => {
+                write!(f, "not JSON (line {line}, column {column})")
+            }
+            NotAReport::OtherJson => {
+                write!(f, "JSON, but neither SARIF nor a smartedu-lint report")
+            }
+        }
+    }
+}
 
 /// One result as the summary shows it.
 struct Row<'a> {
@@ -18,15 +49,54 @@ struct Row<'a> {
     message: &'a str,
 }
 
+/// The Markdown summary of the report `bytes` (SARIF or the JSON report), listing at most
+/// `top` findings.
+pub fn of_report(bytes: &[u8], top: usize) -> Result<String, NotAReport> {
+    let text = std::str::from_utf8(bytes).map_err(|_| NotAReport::NotText)?;
+    if text.trim().is_empty() {
+        return Err(NotAReport::Empty);
+    }
+    let report: Value = serde_json::from_str(text).map_err(|e| NotAReport::NotJson {
+        line: e.line(),
+        column: e.column(),
+    })?;
+    if report["runs"].is_array() {
+        return Ok(markdown(&report, top));
+    }
+    let ours = report["version"].is_u64() && report["findings"].is_array();
+    if !ours {
+        return Err(NotAReport::OtherJson);
+    }
+    let rows = report["findings"]
+        .as_array()
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .map(json_row)
+        .collect();
+    Ok(table(rows, &[], top, "in the JSON report"))
+}
+
 /// The Markdown summary of `sarif`, listing at most `top` findings.
 pub fn markdown(sarif: &Value, top: usize) -> String {
     let runs: Vec<&Value> = sarif["runs"].as_array().into_iter().flatten().collect();
-    let mut rows: Vec<Row> = runs.iter().copied().flat_map(results).map(row).collect();
+    let rows: Vec<Row> = runs.iter().copied().flat_map(results).map(row).collect();
+    let notes: Vec<&str> = runs.iter().copied().flat_map(notifications).collect();
+    table(
+        rows,
+        &notes,
+        top,
+        "in the SARIF report (and in code scanning, when it was uploaded)",
+    )
+}
+
+/// The summary of `rows`, with `notes` (truncation notices) first; `rest` says where the
+/// findings beyond the `top` shown are.
+fn table(mut rows: Vec<Row>, notes: &[&str], top: usize, rest: &str) -> String {
     // Most severe first; `sort_by_key` is stable, so ties keep the report's order.
     rows.sort_by_key(|r| std::cmp::Reverse(r.severity));
 
     let mut out = String::from("### smartedu-lint\n\n");
-    for note in runs.iter().copied().flat_map(notifications) {
+    for note in notes {
         out.push_str(&format!("> [!WARNING]\n> {}\n\n", one_line(note)));
     }
     if rows.is_empty() {
@@ -60,12 +130,26 @@ pub fn markdown(sarif: &Value, top: usize) -> String {
         }
     }
     if rows.len() > shown {
-        out.push_str(&format!(
-            "\n{} more in the SARIF report (and in code scanning, when it was uploaded).\n",
-            rows.len() - shown
-        ));
+        out.push_str(&format!("\n{} more {rest}.\n", rows.len() - shown));
     }
     out
+}
+
+/// A finding of the JSON report.
+fn json_row(finding: &Value) -> Row<'_> {
+    let path = finding["path"].as_str().unwrap_or("?");
+    let location = match finding["line"].as_u64() {
+        Some(line) => format!("{path}:{line}"),
+        None => path.to_string(),
+    };
+    let severity = finding["severity"].as_str().and_then(|s| s.parse().ok());
+    Row {
+        severity,
+        level: finding["severity"].as_str().unwrap_or("warning"),
+        rule: finding["rule_id"].as_str().unwrap_or("?"),
+        location,
+        message: finding["message"].as_str().unwrap_or(""),
+    }
 }
 
 fn results(run: &Value) -> &[Value] {
@@ -237,6 +321,41 @@ mod tests {
         let md = markdown(&sarif, 10);
         assert!(md.contains("| note | 1 |"), "{md}");
         assert!(md.contains("| note | `x` | `?` | m |"), "{md}");
+    }
+
+    #[test]
+    fn the_json_report_is_read_and_other_files_are_refused() {
+        let report = json!({"version": 1, "findings": [
+            {"rule_id": "docker/root-user", "severity": "high", "path": "Dockerfile",
+             "line": 1, "message": "root"},
+            {"rule_id": "secrets/x", "severity": "critical", "path": "a.py", "line": 3,
+             "message": "key"}
+        ]});
+        let md = of_report(report.to_string().as_bytes(), 10).unwrap();
+        assert!(md.contains("**2 findings**"), "{md}");
+        assert!(md.contains("| critical | 1 |\n| high | 1 |\n"), "{md}");
+        let critical = md.find("`a.py:3`").expect("a row per finding");
+        assert!(critical < md.find("`Dockerfile:1`").unwrap(), "{md}");
+        let clean = json!({"version": 1, "findings": []}).to_string();
+        assert_eq!(
+            of_report(clean.as_bytes(), 10).unwrap(),
+            "### smartedu-lint\n\nNo findings.\n"
+        );
+
+        assert_eq!(of_report(b"", 10), Err(NotAReport::Empty));
+        assert_eq!(of_report(b" \n", 10), Err(NotAReport::Empty));
+        assert_eq!(of_report(b"\xff\xfe", 10), Err(NotAReport::NotText));
+        assert_eq!(
+            of_report(b"{\n  x", 10),
+            Err(NotAReport::NotJson { line: 2, column: 3 })
+        );
+        for other in ["{}", "[]", "3", "{\"findings\": []}", "{\"runs\": {}}"] {
+            assert_eq!(
+                of_report(other.as_bytes(), 10),
+                Err(NotAReport::OtherJson),
+                "{other}"
+            );
+        }
     }
 
     #[test]

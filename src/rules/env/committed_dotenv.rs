@@ -3,7 +3,8 @@
 //!
 //! ## What it does
 //! Reports the file once, on its first line that assigns a real value: not empty, not a
-//! placeholder (`changeme`, `<your-password>`, `xxxx`), not a reference (`${DB_PASSWORD}`),
+//! placeholder (`changeme`, `<your-password>`, `xxxx`, `null`), not a reference
+//! (`${DB_PASSWORD}`), but any setting (`DEBUG=true`, `PORT=3000`, `SECRET=abc`),
 //! and not a variable that frameworks publish to the browser anyway (`VITE_*`,
 //! `NEXT_PUBLIC_*`, `REACT_APP_*`, ...). Templates by name (`.env.example`, `.env.sample`,
 //! `.env.template`, `.env.dist`, ...) and test files (`.env.test`, `.env.ci`) are skipped.
@@ -25,7 +26,7 @@
 use super::debug_enabled::assignment;
 use crate::document::Document;
 use crate::kind::FileKind;
-use crate::rules::secrets::placeholder::{is_documented_or_placeholder, is_dotenvx_encrypted};
+use crate::rules::secrets::placeholder::{is_dotenvx_encrypted, is_stand_in};
 use crate::rules::{Checker, Findings};
 
 const ID: &str = "env/committed-dotenv";
@@ -125,8 +126,12 @@ fn is_ciphertext(key: &str, value: &str) -> bool {
         || key.starts_with("DOTENV_VAULT")
 }
 
+/// A value a deployment would use. Settings count as much as secrets (`DEBUG=true`,
+/// `PORT=3000`, `SECRET=abc`): the file is what is in the wrong place, and the next value
+/// added to it may be a secret. Blanks, placeholders and references are a template's
+/// content, and make no finding.
 fn is_real(value: &str) -> bool {
-    !value.trim().is_empty() && !is_documented_or_placeholder(value.as_bytes())
+    !value.trim().is_empty() && !is_stand_in(value)
 }
 
 #[cfg(test)]
@@ -153,5 +158,11 @@ mod tests {
         assert!(!is_real("<your-password>"));
         assert!(!is_real("${DB_PASSWORD}"));
         assert!(!is_real("changeme"));
+        assert!(!is_real("null"));
+        // Settings and short or common words are values, though no secret rule reports
+        // them (they were skipped as secret placeholders before).
+        for value in ["true", "0", "abc", "password", "test", "3000"] {
+            assert!(is_real(value), "{value}");
+        }
     }
 }

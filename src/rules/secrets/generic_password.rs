@@ -24,7 +24,9 @@
 //! annotations and comparisons, placeholders (`changeme`, `<password>`, `xxxx`,
 //! `REDACTED`, `example`, empty, `null`, ...), vendor documentation keys, UUIDs (except
 //! under a key or service-token name), git SHAs and digests, stored password hashes, paths,
-//! ARNs, prose, identifiers on the right side (`MaxResults`, `auth.CustomUser`, C
+//! ARNs, prose (a value with a space in it; unquoted, `password = Enter your password`
+//! in INI, properties, YAML and `.env`, whose values run to the end of the line, and a
+//! sentence of ordinary words elsewhere), identifiers on the right side (`MaxResults`, `auth.CustomUser`, C
 //! symbols, calls and subscripts), lookup keys (`limit_key`, `sort_key`: a `*_key` needs a
 //! credential word or a provider name before `key`), and every lockfile.
 //!
@@ -941,13 +943,126 @@ fn check_line(ctx: &Context, range: Range<usize>, code: bool, out: &mut Findings
             continue;
         }
         let bare_is_code = code && !weak && !inside_string(line, name.start, name.end);
+        let quoted = matches!(line.get(val.start), Some(b'"' | b'\'' | b'`'));
         let Some(secret) = secret_range(line, val, bare_is_code) else {
             continue;
         };
+        // A bare value ends at the first space for the pattern; in most formats the text
+        // after it belongs to the value, and words there make it a label or a message.
+        if !weak && !quoted && !bare_is_code && continues_as_prose(doc.kind, line, &name, &secret) {
+            continue;
+        }
         let abs = range.start + secret.start..range.start + secret.end;
         let value = String::from_utf8_lossy(bytes.get(abs.clone()).unwrap_or_default());
         report_if_secret(ctx, class, &name_text, &value, abs, out);
     }
+}
+
+/// True when the bare value at `value` (in `line`, assigned to `name`) is only the first
+/// word of a longer text: `password = Enter your password` in INI, properties, YAML and
+/// `.env` files, whose unquoted values run to the end of the line (a value of several words
+/// is not a secret there, as a quoted one is not), or a sentence of ordinary words in other
+/// files (`password: Passwords do not match` in notes). A shell assignment
+/// (`PGPASSWORD=s3cret psql mydb`) ends at the space, so it is judged by its first word.
+fn continues_as_prose(
+    kind: FileKind,
+    line: &[u8],
+    name: &Range<usize>,
+    value: &Range<usize>,
+) -> bool {
+    let rest = line.get(value.start..).unwrap_or_default();
+    // The value stops at a quote (the end of the string it was read from) and at a
+    // comment: ` #` everywhere, ` ;` in INI.
+    let mut end = rest
+        .iter()
+        .position(|b| matches!(b, b'"' | b'\'' | b'`' | b'\n' | b'\r'))
+        .unwrap_or(rest.len());
+    let ini = kind == FileKind::Config(ConfigFormat::Ini);
+    if let Some(at) = rest[..end]
+        .windows(2)
+        .position(|w| w[0].is_ascii_whitespace() && (w[1] == b'#' || (ini && w[1] == b';')))
+    {
+        end = at;
+    }
+    let rest = String::from_utf8_lossy(&rest[..end]);
+    let rest = rest.trim();
+    if !rest.contains(char::is_whitespace) {
+        return false;
+    }
+    let line_valued = matches!(
+        kind,
+        FileKind::Env
+            | FileKind::Compose
+            | FileKind::Kubernetes
+            | FileKind::Config(
+                ConfigFormat::Yaml
+                    | ConfigFormat::Ini
+                    | ConfigFormat::Properties
+                    | ConfigFormat::Toml
+            )
+    );
+    if line_valued {
+        return true;
+    }
+    let between = line.get(name.end..value.start).unwrap_or_default();
+    let name_text = line.get(name.clone()).unwrap_or_default();
+    let shell = between == b"="
+        && name_text
+            .iter()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || *b == b'_');
+    !shell && is_sentence(rest)
+}
+
+/// Several words of ordinary text: `Enter your password`, `Too short, use at least 8
+/// characters.` Every space-separated piece is a word (letters, with `'` or `-` inside,
+/// in lower case, capitalised or all capitals) or a number, give or take punctuation
+/// around it; two words at least. A password with a space in it mixes cases, digits and
+/// symbols inside its pieces (`hunter2 Blue!9`), which no word does.
+fn is_sentence(text: &str) -> bool {
+    let mut words = 0;
+    for token in text.split_whitespace() {
+        // A dash, a slash or an ellipsis standing alone: `Password - required`.
+        if token.chars().all(|c| {
+            matches!(
+                c,
+                '-' | '\u{2013}' | '\u{2014}' | '.' | '/' | '&' | '\u{2026}'
+            )
+        }) {
+            continue;
+        }
+        let core = token
+            .trim_start_matches(['(', '"', '\'', '\u{bf}', '\u{a1}'])
+            .trim_end_matches(['.', ',', '!', '?', ':', ';', ')', '"', '\'', '\u{2026}']);
+        if core.is_empty() {
+            return false;
+        }
+        if core.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        if !is_word(core) {
+            return false;
+        }
+        words += 1;
+    }
+    words >= 2
+}
+
+/// `password`, `Enter`, `PIN`, `don't`, `re-enter`: letters in one of the cases words are
+/// written in.
+fn is_word(w: &str) -> bool {
+    let letters = w.chars().filter(|&c| c != '\'' && c != '-');
+    if w.starts_with(['\'', '-'])
+        || w.ends_with(['\'', '-'])
+        || !letters.clone().all(char::is_alphabetic)
+    {
+        return false;
+    }
+    let mut rest = letters.clone().skip(1);
+    let lower = letters.clone().all(char::is_lowercase);
+    let upper = letters.clone().all(char::is_uppercase);
+    let capitalised =
+        letters.clone().next().is_some_and(char::is_uppercase) && rest.all(char::is_lowercase);
+    lower || upper || capitalised
 }
 
 /// Collects `name = value` pairs of `text` (at `offset` in the line). A quoted value
@@ -1355,7 +1470,11 @@ pub fn meta() -> Vec<RuleMeta> {
                                there a value on the line after its name is missed. Silent in documentation (.md, .rst, .adoc, \
                                .html, *.examples.json, text under docs/) and in tests \
                                (tests/, test_*.py, *_test.go, *.spec.ts): a real password \
-                               written only there is missed."
+                               written only there is missed. A value with a space in it \
+                               is not reported (a label or message such as `Enter your \
+                               password`, also unquoted in INI, properties, YAML and .env \
+                               files, whose values run to the end of the line): a \
+                               passphrase of several words is missed."
         .into();
     let mut api_key = super::coded_meta(
         API_KEY_ID,
@@ -1417,6 +1536,47 @@ mod tests {
     fn short_human_passwords_are_reported() {
         assert_eq!(found(".env", "DB_PASSWORD=hunter22\n").len(), 1);
         assert_eq!(found("app.py", "password = \"root\"\n").len(), 1);
+    }
+
+    #[test]
+    fn bare_values_that_go_on_as_text_are_labels() {
+        for (path, text) in [
+            ("m.properties", "password.confirm=Confirm your password\n"),
+            ("a.ini", "password = Enter your password\n"),
+            (
+                "a.cfg",
+                "passwordTooShort = Too short, use 8 characters ; note\n",
+            ),
+            ("notes.txt", "password: Passwords do not match.\n"),
+            ("notes.txt", "PASSWORD_HELP = Use a strong password\n"),
+            ("a.py", "msg = \"password: Enter your password\"\n"),
+        ] {
+            assert_eq!(found(path, text), [], "{path}: {text}");
+        }
+        // One piece, then a comment or words that are not all words: a value.
+        assert_eq!(found("a.ini", "password = Kestrel-9 ; old\n").len(), 1);
+        assert_eq!(
+            found("a.yaml", "{{ if x }}\npassword: Kestrel-9 # old\n").len(),
+            1
+        );
+        assert_eq!(
+            found("n.txt", "password: Kestrel-9 for the admin\n").len(),
+            1
+        );
+        // A shell assignment ends at the space: the words after it are the command.
+        assert_eq!(found("run.sh", "PGPASSWORD=postgres psql mydb\n").len(), 1);
+    }
+
+    #[test]
+    fn sentences_are_words_and_numbers() {
+        assert!(is_sentence("Too short, use at least 8 characters."));
+        assert!(is_sentence("Passwords don't match - try again"));
+        assert!(is_sentence("PIN required"));
+        assert!(!is_sentence("hunter2 Blue!9"));
+        assert!(!is_sentence("Kestrel-9 for the admin"));
+        assert!(!is_sentence("pAsSwOrD here"));
+        assert!(!is_sentence("password"));
+        assert!(!is_sentence("abc OTHER=def"));
     }
 
     #[test]

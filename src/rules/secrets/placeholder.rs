@@ -134,6 +134,32 @@ pub fn is_documented_or_placeholder(secret: &[u8]) -> bool {
     repeated || sequence || is_reference(&text)
 }
 
+/// True for a value that stands in for one still to be filled in: vendor documentation
+/// keys, placeholder words (`changeme`, `<your-token>`, `your_api_key`, `xxxx`), words that
+/// say there is no value (`none`, `null`, `unset`) and references (`${DB_PASSWORD}`).
+/// Narrower than [`is_documented_or_placeholder`]: booleans, numbers and short or common
+/// words (`true`, `3000`, `abc`, `password`) are not secrets, but they are values.
+pub fn is_stand_in(value: &str) -> bool {
+    const ABSENT: &[&str] = &[
+        "none",
+        "null",
+        "nil",
+        "undefined",
+        "unset",
+        "empty",
+        "n/a",
+        "na",
+        "tbd",
+        "-",
+    ];
+    let text = value.trim();
+    let lower = text.to_ascii_lowercase();
+    DOCUMENTED_KEYS.iter().any(|k| text.contains(k))
+        || PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w))
+        || ABSENT.contains(&lower.as_str())
+        || is_reference(text)
+}
+
 /// True when the value points somewhere else instead of holding the secret: a shell or
 /// compose variable, a template expression, an environment lookup.
 pub fn is_reference(value: &str) -> bool {
