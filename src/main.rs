@@ -429,7 +429,22 @@ fn restrict_to(config: &mut Config, only: &[String]) -> Result<()> {
 fn summarize(path: &std::path::Path, top: usize) -> Result<u8> {
     const EXPECTED: &str = "`summary` reads a SARIF report made by `smartedu-lint --format sarif` \
                             (or the report of `--format json`)";
-    let bytes = match std::fs::read(path) {
+    // A bound, so that a device or a runaway file (`/dev/zero`) ends in an error.
+    const MAX_REPORT: u64 = 256 * 1024 * 1024;
+    let read = std::fs::File::open(path).and_then(|file| {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_REPORT + 1), &mut bytes)?;
+        Ok(bytes)
+    });
+    let bytes = match read {
+        Ok(bytes) if bytes.len() as u64 > MAX_REPORT => {
+            tracing::error!(
+                "{}: larger than {} MiB, not a report; {EXPECTED}",
+                path.display(),
+                MAX_REPORT >> 20
+            );
+            return Ok(EXIT_ERROR);
+        }
         Ok(bytes) => bytes,
         Err(e) => {
             let why = if path.is_dir() {

@@ -822,6 +822,19 @@ fn summary_of_what_is_not_a_report_is_one_line_and_exit_two() {
             "{err}"
         );
     }
+    // A device that never ends is refused once past the bound, not read forever.
+    if Path::new("/dev/zero").exists() {
+        let out = lint(dir.path())
+            .args(["summary", "/dev/zero"])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.starts_with("error: /dev/zero: larger than 256 MiB, not a report; "),
+            "{err}"
+        );
+    }
 }
 
 /// Writes `files` under `root` and makes it a git work tree.
