@@ -1267,3 +1267,20 @@ fn a_tracked_dotenv_is_reported_coherently_whatever_it_holds() {
         assert_eq!(found, expected, "{text}");
     }
 }
+
+#[test]
+fn absolute_folders_outside_a_repository_are_told_apart() {
+    let dir = tree(&[
+        ("srv/a/Dockerfile", ROOT_DOCKERFILE),
+        ("srv/b/Dockerfile", ROOT_DOCKERFILE),
+    ]);
+    let a = dir.path().join("srv/a");
+    let b = dir.path().join("srv/b");
+    let (a, b) = (a.to_str().unwrap(), b.to_str().unwrap());
+    let (findings, _) = json_findings(dir.path(), &[a, b, "--only", "docker/root-user"]);
+    let paths: Vec<&str> = findings.iter().map(|(p, _, _)| p.as_str()).collect();
+    assert_eq!(paths, ["a/Dockerfile", "b/Dockerfile"]);
+    // One folder alone is still named from itself.
+    let (findings, _) = json_findings(dir.path(), &[a, "--only", "docker/root-user"]);
+    assert_eq!(findings[0].0, "Dockerfile");
+}

@@ -95,8 +95,13 @@ impl TreeWalk {
         let (base, mut prefix) = report_base(root);
         // Outside a repository, several roots are told apart by the path as given.
         let in_repo = base.join(".git").exists();
-        if !in_repo && self.roots.len() > 1 && root.is_relative() {
-            prefix = display_path(root);
+        if !in_repo && self.roots.len() > 1 {
+            prefix = if root.is_relative() {
+                display_path(root)
+            } else {
+                // `/srv/a /srv/b`: named from the folder they share (`a/..`, `b/..`).
+                beneath_common_folder(&self.roots, root)
+            };
         }
         let prefix = prefix.trim_start_matches("./").trim_end_matches('/');
         let prefix = if prefix == "." { "" } else { prefix };
@@ -328,6 +333,26 @@ fn file_root_path(root: &Path) -> String {
     } else {
         name
     }
+}
+
+/// `root` relative to the deepest folder that holds every one of `roots`, so that
+/// several absolute roots outside a repository are told apart in reports.
+fn beneath_common_folder(roots: &[PathBuf], root: &Path) -> String {
+    let absolute: Vec<PathBuf> = roots
+        .iter()
+        .map(|r| r.canonicalize().unwrap_or_else(|_| r.clone()))
+        .collect();
+    let Some(first) = absolute.first() else {
+        return String::new();
+    };
+    let common = first
+        .ancestors()
+        .find(|dir| absolute.iter().all(|r| r.starts_with(dir)))
+        .unwrap_or(Path::new("/"));
+    let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    root.strip_prefix(common)
+        .map(display_path)
+        .unwrap_or_default()
 }
 
 /// The configured excludes as a matcher for paths relative to a repository's top, for the
