@@ -233,6 +233,9 @@ pub fn is_non_secret_shape(value: &str) -> bool {
                 .is_some_and(|h| h.chars().all(|c| c.is_ascii_hexdigit())))
         || (v.contains("://") && !v.contains('@'))
         || v.contains(char::is_whitespace)
+        // `"API_KEY=\nDB_HOST=db"` in a code string: the escape is a line break, so the
+        // name's value is empty and what follows is the next line's.
+        || ["\\n", "\\r", "\\t"].iter().any(|e| v.starts_with(e))
 }
 
 /// A value encrypted in place by SOPS (`ENC[AES256_GCM,data:…,iv:…,tag:…,type:str]`):
@@ -418,9 +421,12 @@ mod tests {
             "0x00000020",
             "arn:aws:iam::123456789012:role/app",
             "AKIDEXAMPLE%2F20240101%2Feu-west-1%2Fs3%2Faws4_request",
+            // An escaped line break right after `NAME=` in a code string.
+            "\\nDB_PASSWORD=Kestrel-9-moss\\n",
         ] {
             assert!(is_non_secret_shape(v), "{v}");
         }
+        assert!(!is_non_secret_shape("Kestrel-9-moss\\nmore"));
     }
 
     #[test]
