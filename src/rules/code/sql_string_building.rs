@@ -88,19 +88,28 @@ fn check_python(doc: &Document, out: &mut Findings) {
     let root = tree.root_node();
     // One pass over the tree collects everything the analysis needs.
     let (mut calls, mut functions, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
-    let mut returns = Vec::new();
+    let (mut returns, mut numeric) = (Vec::new(), Vec::new());
     python::walk(root, |n| match n.kind() {
         "call" => calls.push(n),
         "function_definition" => functions.push((n.byte_range(), n.id())),
         "assignment" | "augmented_assignment" => assignments.push(n),
         "return_statement" => returns.push(n),
+        "typed_parameter" | "typed_default_parameter" => {
+            if let Some(name) = python_numeric_parameter(doc, n) {
+                numeric.push(name);
+            }
+        }
         _ => {}
     });
     let scopes = Scopes {
         functions,
         module: root.id(),
     };
-    let analyzer = Analyzer::new(doc, root, scopes, &assignments);
+    let mut analyzer = Analyzer::new(doc, root, scopes, &assignments);
+    analyzer.numeric = numeric
+        .into_iter()
+        .map(|n| (analyzer.scopes.of(n.start_byte()), text(doc, n).to_string()))
+        .collect();
     let mut reported_sites = HashSet::new();
     for &call in &calls {
         check_sink(&analyzer, call, &mut reported_sites, out);
@@ -156,6 +165,44 @@ fn check_python(doc: &Document, out: &mut Findings) {
         let value = analyzer.value(right, right.start_byte(), 0);
         passed_on.report(&value, &leaves);
     }
+}
+
+/// The name of a parameter annotated as a number or a boolean (`n: int`, `n: int = 10`,
+/// `ratio: Optional[float] = None`): its value renders as digits or `True`/`False`, which
+/// cannot change a query. Python does not enforce it, but type checkers hold callers to
+/// it, as the other languages' compilers do for `int n`.
+fn python_numeric_parameter<'t>(doc: &Document, param: Node<'t>) -> Option<Node<'t>> {
+    let name = match param.kind() {
+        "typed_default_parameter" => param.child_by_field_name("name")?,
+        // `n: int` has no field for its name; `*args: int` is a splat, not a name.
+        _ => param.named_child(0)?,
+    };
+    if name.kind() != "identifier" {
+        return None;
+    }
+    let annotation = text(doc, param.child_by_field_name("type")?);
+    is_numeric_annotation(annotation).then_some(name)
+}
+
+/// `int`, `float`, `bool`, `Decimal`, also quoted, `Optional[..]` of one, or a union of
+/// them with `None`.
+fn is_numeric_annotation(annotation: &str) -> bool {
+    let mut ty = annotation.trim().trim_matches(['"', '\'']).trim();
+    for wrapper in ["Optional[", "typing.Optional["] {
+        if let Some(inner) = ty.strip_prefix(wrapper).and_then(|t| t.strip_suffix(']')) {
+            ty = inner;
+        }
+    }
+    let mut parts = ty.split('|').map(str::trim).filter(|t| *t != "None");
+    let mut any = false;
+    let all = parts.all(|t| {
+        any = true;
+        matches!(
+            t,
+            "int" | "float" | "bool" | "complex" | "Decimal" | "decimal.Decimal"
+        )
+    });
+    any && all
 }
 
 /// Calls that [`Analyzer::call`] follows: SQL going into them is still being built (or
@@ -735,6 +782,8 @@ struct Analyzer<'d, 'a, 't> {
     scopes: Scopes,
     /// The value of a name after its first k assignments, k = index + 1.
     states: RefCell<HashMap<ScopeKey, Vec<Value>>>,
+    /// Parameters annotated with a number or boolean type: they cannot carry SQL.
+    numeric: HashSet<ScopeKey>,
 }
 
 impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
@@ -772,6 +821,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             assigns,
             scopes,
             states: RefCell::new(HashMap::new()),
+            numeric: HashSet::new(),
         }
     }
 
@@ -993,6 +1043,9 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             if count > 0 {
                 return self.state(&local, count - 1, d);
             }
+        }
+        if self.numeric.contains(&local) {
+            return Value::safe("_");
         }
         let module = (self.root.id(), name.to_string());
         if scope != self.root.id()
@@ -1441,6 +1494,34 @@ mod tests {
         assert!(passed_on(src).is_empty(), "{:?}", passed_on(src));
         // The sink's own finding is still there.
         assert_eq!(lines(src), [10, 11]);
+    }
+
+    #[test]
+    fn parameters_annotated_as_numbers_are_safe() {
+        for numeric in [
+            "int",
+            "float",
+            "bool",
+            "\"int\"",
+            "Optional[int]",
+            "int | None",
+            "None | float",
+            "decimal.Decimal",
+        ] {
+            assert!(is_numeric_annotation(numeric), "{numeric}");
+        }
+        for text in [
+            "str",
+            "Optional[str]",
+            "int | str",
+            "None",
+            "list[int]",
+            "Any",
+        ] {
+            assert!(!is_numeric_annotation(text), "{text}");
+        }
+        let src = "def f(cur, n: int, m: int = 3, s: str = 'a', *args: int):\n    cur.execute(f\"SELECT a FROM t LIMIT {n} OFFSET {m}\")\n    cur.execute(f\"SELECT a FROM t WHERE s = '{s}'\")\n    cur.execute(f\"SELECT a FROM t LIMIT {args}\")\n";
+        assert_eq!(lines(src), [3, 4]);
     }
 
     #[test]

@@ -686,6 +686,23 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 };
                 Value::constructed(node, "`join`", "_".into(), &parts)
             }
+            // Java `Integer.toString(n)`, `String.valueOf(n)` below: the text of a number.
+            "toString"
+                if matches!(
+                    receiver_name,
+                    "Integer" | "Long" | "Short" | "Double" | "Float"
+                ) =>
+            {
+                Value::safe("_")
+            }
+            // JS `String(x)`, Go `fmt.Sprint(x)`: the text of the arguments. (Go's
+            // `b.String()` is the builder's text, below.)
+            "Sprint" | "Sprintln" => {
+                Value::constructed(node, "formatting", "_".into(), &values(&call.args))
+            }
+            "String" if object.is_none() => {
+                Value::constructed(node, "formatting", "_".into(), &values(&call.args))
+            }
             "toString" | "trim" | "toLowerCase" | "toUpperCase" | "strip" | "intern" | "String" => {
                 receiver()
             }
@@ -784,7 +801,32 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
 fn numeric_parameter<'t>(doc: &Document, param: Node<'t>) -> Option<Vec<Node<'t>>> {
     let ty = param.child_by_field_name("type")?;
     let ty = text(doc, ty).trim_start_matches(':').trim();
-    let numeric = matches!(
+    // TypeScript `n: number | null`, `n: number | undefined`.
+    let mut types = ty
+        .split('|')
+        .map(str::trim)
+        .filter(|t| !matches!(*t, "null" | "undefined"));
+    let mut any = false;
+    let numeric = types.all(|t| {
+        any = true;
+        is_numeric_type(t)
+    });
+    if !(any && numeric) {
+        return None;
+    }
+    let mut cursor = param.walk();
+    let names: Vec<_> = param
+        .children_by_field_name("name", &mut cursor)
+        .chain(param.child_by_field_name("pattern"))
+        .filter(|n| n.kind() == "identifier")
+        .collect();
+    Some(names)
+}
+
+/// Number and boolean types of Java, Go and TypeScript: their values print as digits,
+/// `true`/`false`.
+fn is_numeric_type(ty: &str) -> bool {
+    matches!(
         ty,
         "int"
             | "long"
@@ -811,17 +853,15 @@ fn numeric_parameter<'t>(doc: &Document, param: Node<'t>) -> Option<Vec<Node<'t>
             | "bool"
             | "number"
             | "bigint"
-    );
-    if !numeric {
-        return None;
-    }
-    let mut cursor = param.walk();
-    let names: Vec<_> = param
-        .children_by_field_name("name", &mut cursor)
-        .chain(param.child_by_field_name("pattern"))
-        .filter(|n| n.kind() == "identifier")
-        .collect();
-    Some(names)
+            | "Short"
+            | "Byte"
+            | "Float"
+            | "BigInteger"
+            | "BigDecimal"
+            | "uintptr"
+            | "complex64"
+            | "complex128"
+    )
 }
 
 /// The last named child: the expression inside `await x`, `x as T`, `${x}`, `(x)`.
