@@ -88,7 +88,7 @@ fn check_python(doc: &Document, out: &mut Findings) {
     let root = tree.root_node();
     // One pass over the tree collects everything the analysis needs.
     let (mut calls, mut functions, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut returns, mut numeric) = (Vec::new(), Vec::new());
+    let (mut returns, mut numeric, mut loops) = (Vec::new(), Vec::new(), Vec::new());
     python::walk(root, |n| match n.kind() {
         "call" => calls.push(n),
         "function_definition" => functions.push((n.byte_range(), n.id())),
@@ -99,13 +99,32 @@ fn check_python(doc: &Document, out: &mut Findings) {
                 numeric.push(name);
             }
         }
+        // The loop variable is bound for the body, after the collection is evaluated.
+        "for_statement" => {
+            if let Some(right) = n.child_by_field_name("right") {
+                loops.push((n, right.end_byte()));
+            }
+        }
+        // A comprehension's `for` comes after the body that uses its variable.
+        "list_comprehension"
+        | "set_comprehension"
+        | "dictionary_comprehension"
+        | "generator_expression" => {
+            for clause in python::named_children(n) {
+                if clause.kind() == "for_in_clause" {
+                    loops.push((clause, n.start_byte()));
+                }
+            }
+        }
         _ => {}
     });
     let scopes = Scopes {
         functions,
         module: root.id(),
     };
+    let mutated = python_mutated_names(doc, &scopes, &calls, &assignments);
     let mut analyzer = Analyzer::new(doc, root, scopes, &assignments);
+    analyzer.bind_loops(&loops, &mutated);
     analyzer.numeric = numeric
         .into_iter()
         .map(|n| (analyzer.scopes.of(n.start_byte()), text(doc, n).to_string()))
@@ -164,6 +183,102 @@ fn check_python(doc: &Document, out: &mut Findings) {
         };
         let value = analyzer.value(right, right.start_byte(), 0);
         passed_on.report(&value, &leaves);
+    }
+}
+
+/// Methods that change a collection in place: a loop over a list of literals that one of
+/// them also fills (`tables.append(name)`) may walk data.
+const MUTATORS: [&str; 18] = [
+    "append",
+    "extend",
+    "insert",
+    "add",
+    "addAll",
+    "update",
+    "setdefault",
+    "push",
+    "unshift",
+    "splice",
+    "set",
+    "put",
+    "putAll",
+    "offer",
+    "addFirst",
+    "addLast",
+    "push_back",
+    "push_front",
+];
+
+/// Whether the collection named `name`, as seen from `scope`, is changed in place
+/// somewhere (`mutated` holds (scope, name) of each `name.append(..)`, `name[k] = ..`):
+/// in that scope, or anywhere when the name is not assigned in that scope (a module-level
+/// list filled by another function).
+fn filled_in_place(
+    mutated: &HashSet<ScopeKey>,
+    assigns: &HashMap<ScopeKey, Vec<Assign>>,
+    scope: usize,
+    name: &str,
+) -> bool {
+    let key = (scope, name.to_string());
+    mutated.contains(&key)
+        || (!assigns.contains_key(&key) && mutated.iter().any(|(_, m)| m == name))
+}
+
+/// (scope, name) of each collection changed in place: `name.append(..)`, `name[k] = ..`.
+fn python_mutated_names(
+    doc: &Document,
+    scopes: &Scopes,
+    calls: &[Node],
+    assignments: &[Node],
+) -> HashSet<ScopeKey> {
+    let mut names = HashSet::new();
+    for call in calls {
+        let Some(function) = call.child_by_field_name("function") else {
+            continue;
+        };
+        if let (Some(object), Some(method)) = (
+            function.child_by_field_name("object"),
+            function.child_by_field_name("attribute"),
+        ) && object.kind() == "identifier"
+            && MUTATORS.contains(&text(doc, method))
+        {
+            names.insert((
+                scopes.of(object.start_byte()),
+                text(doc, object).to_string(),
+            ));
+        }
+    }
+    for a in assignments {
+        if let Some(left) = a.child_by_field_name("left")
+            && left.kind() == "subscript"
+            && let Some(object) = left.child_by_field_name("value")
+            && object.kind() == "identifier"
+        {
+            names.insert((
+                scopes.of(object.start_byte()),
+                text(doc, object).to_string(),
+            ));
+        }
+    }
+    names
+}
+
+/// The names a `for` target binds: `t`, `i, t`, `(a, (b, c))`, `[a, b]`; attributes and
+/// items are not names.
+fn python_target_names<'t>(target: Node<'t>, out: &mut Vec<Node<'t>>) {
+    match target.kind() {
+        "identifier" => out.push(target),
+        "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" => {
+            for child in python::named_children(target) {
+                python_target_names(child, out);
+            }
+        }
+        "parenthesized_expression" => {
+            if let Some(inner) = target.named_child(0) {
+                python_target_names(inner, out);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -661,6 +776,26 @@ impl Value {
         }
     }
 
+    /// A list, tuple, dict or the like of `parts`: safe when every part is, and holding
+    /// whatever SQL they hold.
+    fn collection(parts: &[Value]) -> Value {
+        Value {
+            shape: "_".into(),
+            safe: parts.iter().all(|p| p.safe),
+            built: parts.iter().find_map(|p| p.built.clone()),
+            dynamic: parts.iter().find_map(|p| p.dynamic.clone()),
+        }
+    }
+
+    /// One element of the collection this value is: as safe as the whole, with no text
+    /// of its own to read as SQL.
+    fn element(self) -> Value {
+        Value {
+            shape: "_".into(),
+            ..self
+        }
+    }
+
     fn safe(shape: impl Into<String>) -> Value {
         Value {
             shape: shape.into(),
@@ -719,9 +854,17 @@ struct Assign<'t> {
     right: Node<'t>,
     /// The operator of an augmented assignment (`+=`), `None` for `=`; in C-like languages
     /// also `None` for a statement `sb.append(x);`, whose call evaluates to the builder's
-    /// new value.
+    /// new value. A loop variable has one of the `LOOP_*` markers.
     op: Option<&'t str>,
 }
+
+/// [`Assign::op`] of a loop variable: one element of the collection on the right.
+const LOOP_ELEMENT: &str = "for-in";
+/// [`Assign::op`] of a loop's counter (`enumerate`'s first name, an array callback's
+/// index): a number.
+const LOOP_INDEX: &str = "for-index";
+/// [`Assign::op`] of a loop over a collection filled in place: unknown.
+const LOOP_UNKNOWN: &str = "for-unknown";
 
 type ScopeKey = (usize, String);
 
@@ -762,6 +905,8 @@ fn fold_state<'t>(
                 Value::constructed(assign.node, "concatenation", shape, &[prev, rhs])
             }
             (Some("+="), None) => rhs,
+            (Some(LOOP_ELEMENT), previous) => keep_built(rhs.element(), previous),
+            (Some(LOOP_INDEX), previous) => keep_built(Value::safe("_"), previous),
             (Some(_), previous) => keep_built(Value::unknown(), previous),
         };
         let mut states = states.borrow_mut();
@@ -825,6 +970,61 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
         }
     }
 
+    /// Binds each loop's variables (`for t in ("a", "b")`, comprehensions too) to an
+    /// element of the collection walked, visible from byte `from` on. `enumerate`'s first
+    /// name is a count; a collection some call fills in place (`mutated`) is unknown.
+    fn bind_loops(&mut self, loops: &[(Node<'t>, usize)], mutated: &HashSet<ScopeKey>) {
+        let mut bindings = Vec::new();
+        for &(node, from) in loops {
+            let (Some(left), Some(right)) = (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ) else {
+                continue;
+            };
+            let mut names = Vec::new();
+            python_target_names(left, &mut names);
+            let collection = unparen(right);
+            let filled = collection.kind() == "identifier"
+                && filled_in_place(
+                    mutated,
+                    &self.assigns,
+                    self.scopes.of(collection.start_byte()),
+                    text(self.doc, collection),
+                );
+            let counted = collection.kind() == "call"
+                && callee_name(self.doc, collection) == Some("enumerate")
+                && names.len() > 1;
+            for (i, name) in names.into_iter().enumerate() {
+                let op = match (filled, counted && i == 0) {
+                    (true, _) => LOOP_UNKNOWN,
+                    (false, true) => LOOP_INDEX,
+                    (false, false) => LOOP_ELEMENT,
+                };
+                let key = (
+                    self.scopes.of(node.start_byte()),
+                    text(self.doc, name).to_string(),
+                );
+                bindings.push((
+                    key,
+                    Assign {
+                        end: from,
+                        node,
+                        right,
+                        op: Some(op),
+                    },
+                ));
+            }
+        }
+        for (key, assign) in bindings {
+            self.assigns.entry(key).or_default().push(assign);
+        }
+        // Loops came after the assignments: keep each name's bindings in source order.
+        for list in self.assigns.values_mut() {
+            list.sort_by_key(|a| a.end);
+        }
+    }
+
     /// The value of `node`, with names resolved as they stand at byte `at`.
     fn value(&self, node: Node<'t>, at: usize, depth: usize) -> Value {
         if depth > MAX_DEPTH {
@@ -878,12 +1078,25 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                     .into_iter()
                     .map(|p| self.value(p, p.start_byte(), d))
                     .collect();
-                Value {
-                    shape: "_".into(),
-                    safe: parts.iter().all(|p| p.safe),
-                    built: parts.iter().find_map(|p| p.built.clone()),
-                    dynamic: parts.iter().find_map(|p| p.dynamic.clone()),
+                Value::collection(&parts)
+            }
+            // Keys and values alike: a loop over a dict walks its keys.
+            "dictionary" => {
+                let mut parts = Vec::new();
+                for item in python::named_children(node) {
+                    let pieces = match item.kind() {
+                        "pair" => vec![
+                            item.child_by_field_name("key"),
+                            item.child_by_field_name("value"),
+                        ],
+                        "dictionary_splat" => vec![item.named_child(0)],
+                        _ => continue,
+                    };
+                    for piece in pieces.into_iter().flatten() {
+                        parts.push(self.value(piece, piece.start_byte(), d));
+                    }
                 }
+                Value::collection(&parts)
             }
             "list_comprehension" | "generator_expression" | "set_comprehension" => node
                 .child_by_field_name("body")
@@ -1018,8 +1231,23 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             ("str", None) => positional
                 .first()
                 .map_or_else(Value::unknown, |a| self.value(*a, a.start_byte(), d)),
+            // What a loop walks: the elements of the collections given.
+            (
+                "enumerate" | "sorted" | "reversed" | "list" | "tuple" | "set" | "frozenset"
+                | "zip" | "iter",
+                None,
+            ) => {
+                let parts: Vec<Value> = positional
+                    .iter()
+                    .map(|a| self.value(*a, a.start_byte(), d))
+                    .collect();
+                Value::collection(&parts)
+            }
+            ("items" | "keys" | "values" | "copy", Some(object)) => {
+                self.value(object, object.start_byte(), d).element()
+            }
             // Numbers cannot carry SQL; quoting and psycopg's composition escape it.
-            ("int" | "float" | "len" | "bool" | "abs" | "round" | "count", _)
+            ("int" | "float" | "len" | "bool" | "abs" | "round" | "count" | "range", _)
             | (
                 "SQL" | "Identifier" | "Literal" | "Placeholder" | "quote_name" | "quote_ident"
                 | "escape_string" | "literal",
@@ -1522,6 +1750,16 @@ mod tests {
         }
         let src = "def f(cur, n: int, m: int = 3, s: str = 'a', *args: int):\n    cur.execute(f\"SELECT a FROM t LIMIT {n} OFFSET {m}\")\n    cur.execute(f\"SELECT a FROM t WHERE s = '{s}'\")\n    cur.execute(f\"SELECT a FROM t LIMIT {args}\")\n";
         assert_eq!(lines(src), [3, 4]);
+    }
+
+    #[test]
+    fn a_loop_over_literals_binds_a_literal_unless_the_list_is_filled() {
+        let src = "TABLES = [\"a\", \"b\"]\n\
+                   def fill(x):\n    TABLES.append(x)\n\
+                   def f(cur):\n    for t in TABLES:\n        cur.execute(f\"DELETE FROM {t}\")\n\
+                   def g(cur, x):\n    ts = (\"a\", \"b\")\n    for t in ts:\n        cur.execute(f\"DELETE FROM {t}\")\n    for t in x:\n        cur.execute(f\"DELETE FROM {t}\")\n";
+        // `TABLES` is filled by another function; `t` is rebound by the second loop of `g`.
+        assert_eq!(lines(src), [6, 12]);
     }
 
     #[test]

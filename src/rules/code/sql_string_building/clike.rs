@@ -14,8 +14,9 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use super::{
-    Assign, MAX_DEPTH, PassedOn, ScopeKey, Scopes, Value, consumes_text, fold_state,
-    has_built_sql_literal, has_sql_literal, is_constant_name, looks_sql, report,
+    Assign, LOOP_ELEMENT, LOOP_INDEX, LOOP_UNKNOWN, MAX_DEPTH, MUTATORS, PassedOn, ScopeKey,
+    Scopes, Value, consumes_text, filled_in_place, fold_state, has_built_sql_literal,
+    has_sql_literal, is_constant_name, looks_sql, report,
 };
 use crate::document::Document;
 use crate::kind::FileKind;
@@ -41,8 +42,10 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
     };
     let root = tree.root_node();
     let (mut calls, mut functions, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut numeric, mut leaving) = (Vec::new(), Vec::new());
+    let (mut numeric, mut leaving, mut loops) = (Vec::new(), Vec::new(), Vec::new());
     walk(root, |n| match n.kind() {
+        // JS/TS `for (const t of ..)`, Java `for (String t : ..)`, Go `for _, t := range ..`.
+        "for_in_statement" | "enhanced_for_statement" | "range_clause" => loops.push(n),
         "call_expression" | "method_invocation" => calls.push(n),
         "return_statement" => leaving.push(n),
         "arrow_function" => {
@@ -86,6 +89,8 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
         .into_iter()
         .map(|n| (analyzer.scopes.of(n.start_byte()), text(doc, n).to_string()))
         .collect();
+    let mutated = mutated_names(doc, &analyzer.scopes, &calls, &assignments);
+    analyzer.bind_loops(&loops, &calls, &mutated);
     let mut reported_sites = HashSet::new();
     for &call in &calls {
         check_sink(&analyzer, call, &mut reported_sites, out);
@@ -458,6 +463,92 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
         }
     }
 
+    /// Binds loop variables and the parameters of iteration callbacks
+    /// (`["a", "b"].forEach(t => ..)`, `ids.map((_, i) => ..)`, Java
+    /// `List.of(..).forEach(t -> ..)`) to an element of the collection walked; an array
+    /// callback's second parameter to its index. A collection some call fills in place
+    /// (`mutated`) is unknown.
+    fn bind_loops(&mut self, loops: &[Node<'t>], calls: &[Node<'t>], mutated: &HashSet<ScopeKey>) {
+        let doc = self.doc;
+        let mut bindings: Vec<(Node<'t>, Node<'t>, usize, &'static str)> = Vec::new();
+        let (assigns, scopes) = (&self.assigns, &self.scopes);
+        let op_for = |collection: Node<'t>| {
+            let filled = collection.kind() == "identifier"
+                && filled_in_place(
+                    mutated,
+                    assigns,
+                    scopes.of(collection.start_byte()),
+                    text(doc, collection),
+                );
+            if filled { LOOP_UNKNOWN } else { LOOP_ELEMENT }
+        };
+        for &node in loops {
+            let (target, collection) = match node.kind() {
+                "enhanced_for_statement" => (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ),
+                _ => (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ),
+            };
+            let (Some(target), Some(collection)) = (target, collection) else {
+                continue;
+            };
+            let mut names = Vec::new();
+            pattern_names(target, &mut names);
+            let op = op_for(collection);
+            for name in names {
+                bindings.push((name, collection, collection.end_byte(), op));
+            }
+        }
+        for &call in calls {
+            let Some(parts) = call_parts(doc, call) else {
+                continue;
+            };
+            let (Some(collection), Some(callback)) = (parts.object, parts.args.first()) else {
+                continue;
+            };
+            // Arrays' own callbacks get (element, index); `forEach` also runs on a Map,
+            // whose second argument is a key.
+            let indexed = match parts.name {
+                "map" | "flatMap" | "filter" | "some" | "every" | "find" | "findIndex"
+                | "findLast" | "findLastIndex" => true,
+                "forEach" | "forEachOrdered" | "mapToObj" | "anyMatch" | "allMatch"
+                | "noneMatch" => false,
+                _ => continue,
+            };
+            let op = op_for(collection);
+            for (i, name) in callback_parameters(*callback).into_iter().enumerate() {
+                let Some(name) = name else {
+                    continue;
+                };
+                let op = if i == 1 && indexed && doc.kind != FileKind::Java {
+                    LOOP_INDEX
+                } else {
+                    op
+                };
+                bindings.push((name, collection, callback.start_byte(), op));
+            }
+        }
+        for (name, collection, from, op) in bindings {
+            let key = (
+                self.scopes.of(name.start_byte()),
+                text(doc, name).to_string(),
+            );
+            self.assigns.entry(key).or_default().push(Assign {
+                end: from,
+                node: name,
+                right: collection,
+                op: Some(op),
+            });
+        }
+        for list in self.assigns.values_mut() {
+            list.sort_by_key(|a| a.end);
+        }
+    }
+
     /// The value of `node`, with names resolved as they stand at byte `at`.
     fn value(&self, node: Node<'t>, at: usize, depth: usize) -> Value {
         if depth > MAX_DEPTH {
@@ -552,15 +643,43 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                     _ => Value::safe(""),
                 }
             }
+            // Java `new String[]{"a", "b"}`.
+            "array_creation_expression" => match node.child_by_field_name("value") {
+                Some(items) => self.value(items, at, d),
+                None => Value::unknown(),
+            },
+            // JS `{ a: x, b }`: its values and computed keys (a loop walks keys or values).
+            "object" => {
+                let mut parts = Vec::new();
+                for item in named_children(node) {
+                    match item.kind() {
+                        "pair" => {
+                            let key = item
+                                .child_by_field_name("key")
+                                .filter(|k| k.kind() == "computed_property_name")
+                                .and_then(|k| k.named_child(0));
+                            for piece in [key, item.child_by_field_name("value")]
+                                .into_iter()
+                                .flatten()
+                            {
+                                parts.push(self.value(piece, at, d));
+                            }
+                        }
+                        "shorthand_property_identifier" => parts.push(self.name(item, at, d)),
+                        "spread_element" => match item.named_child(0) {
+                            Some(inner) => parts.push(self.value(inner, at, d)),
+                            None => parts.push(Value::unknown()),
+                        },
+                        // Methods and getters are code, not text.
+                        _ => {}
+                    }
+                }
+                Value::collection(&parts)
+            }
             "array" | "array_initializer" | "literal_value" | "composite_literal" => {
                 let mut parts = Vec::new();
                 walk_items(node, &mut |item| parts.push(self.value(item, at, d)));
-                Value {
-                    shape: "_".into(),
-                    safe: parts.iter().all(|p| p.safe),
-                    built: parts.iter().find_map(|p| p.built.clone()),
-                    dynamic: parts.iter().find_map(|p| p.dynamic.clone()),
-                }
+                Value::collection(&parts)
             }
             _ => Value::unknown(),
         }
@@ -655,20 +774,62 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 let shape = parts.iter().map(|p| p.shape.as_str()).collect();
                 Value::constructed(node, "concatenation", shape, &parts)
             }
-            // `ids.map(() => "?")`: a list of what the callback returns.
-            "map" => match call.args.first() {
-                Some(f) if f.kind() == "arrow_function" => f
-                    .child_by_field_name("body")
-                    .filter(|b| b.kind() != "statement_block")
-                    .map_or_else(Value::unknown, |b| {
-                        let v = self.value(b, b.start_byte(), d);
-                        Value {
-                            shape: "_".into(),
-                            ..v
-                        }
-                    }),
-                _ => Value::unknown(),
+            // `ids.map(() => "?")`, Java `ids.stream().map(i -> "?")`, `Array.from(ids, ..)`:
+            // a list of what the callback returns.
+            "map" | "flatMap" | "mapToObj" => match call.args.first() {
+                Some(f) => self.returned(*f, d),
+                None => Value::unknown(),
             },
+            "from" if receiver_name == "Array" => match call.args.as_slice() {
+                [_, f, ..] => self.returned(*f, d),
+                [items] => self.value(*items, at, d).element(),
+                [] => Value::unknown(),
+            },
+            // Collections of their arguments: `List.of("a", "b")`, `Arrays.asList(..)`.
+            "of" | "asList" | "singletonList" | "singleton" | "copyOf"
+                if matches!(
+                    receiver_name,
+                    "List"
+                        | "Set"
+                        | "Map"
+                        | "Stream"
+                        | "Arrays"
+                        | "Collections"
+                        | "ImmutableList"
+                        | "ImmutableSet"
+                        | "ImmutableMap"
+                        | "EnumSet"
+                ) =>
+            {
+                Value::collection(&values(&call.args))
+            }
+            // `Collections.nCopies(n, "?")`: the one item, n times.
+            "nCopies" => match call.args.get(1) {
+                Some(item) => self.value(*item, at, d).element(),
+                None => Value::unknown(),
+            },
+            // `Object.keys(o)`, `Object.values(o)`, `Object.entries(o)`.
+            "keys" | "values" | "entries" if receiver_name == "Object" => match call.args.first() {
+                Some(o) => self.value(*o, at, d).element(),
+                None => Value::unknown(),
+            },
+            // The same elements, another view or order: streams, iterators, copies.
+            "stream" | "parallelStream" | "boxed" | "sorted" | "distinct" | "toList"
+            | "iterator" | "entrySet" | "keySet" | "values" | "keys" | "entries" | "slice"
+            | "reverse" | "sort" | "filter" | "toArray" | "limit" | "skip"
+                if object.is_some() =>
+            {
+                receiver()
+            }
+            // Java `stream.collect(Collectors.joining(", "))`: the items and the separator.
+            "collect" if object.is_some() => {
+                let mut parts = vec![receiver()];
+                parts.extend(values(&call.args));
+                Value::constructed(node, "`join`", "_".into(), &parts)
+            }
+            "joining" => Value::collection(&values(&call.args)),
+            // `IntStream.range(0, n)`: numbers.
+            "range" | "rangeClosed" => Value::safe("_"),
             // Go `append(slice, items..)`: the slice now holds every item.
             "append" => {
                 let parts = values(&call.args);
@@ -730,6 +891,48 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             }
             _ => Value::unknown(),
         }
+    }
+
+    /// What a function literal returns, as one collection value: its expression body, or
+    /// the values of the `return`s in its block (not those of functions nested in it).
+    /// Unknown for anything but a function literal.
+    fn returned(&self, function: Node<'t>, d: usize) -> Value {
+        if !matches!(
+            function.kind(),
+            "arrow_function" | "function_expression" | "function" | "lambda_expression"
+        ) {
+            return Value::unknown();
+        }
+        let Some(body) = function.child_by_field_name("body") else {
+            return Value::unknown();
+        };
+        if !matches!(body.kind(), "statement_block" | "block") {
+            return self.value(body, body.start_byte(), d).element();
+        }
+        let mut parts = Vec::new();
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            for child in named_children(n) {
+                match child.kind() {
+                    "return_statement" => match child.named_child(0) {
+                        Some(v) => parts.push(self.value(v, v.end_byte(), d)),
+                        None => parts.push(Value::unknown()),
+                    },
+                    "arrow_function"
+                    | "function_expression"
+                    | "function"
+                    | "lambda_expression"
+                    | "function_declaration"
+                    | "class_declaration"
+                    | "class_body" => {}
+                    _ => stack.push(child),
+                }
+            }
+        }
+        if parts.is_empty() {
+            return Value::unknown();
+        }
+        Value::collection(&parts)
     }
 
     /// `Sprintf`/`String.format`/`.formatted`: the template with its arguments. An
@@ -794,6 +997,104 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             self.value(right, right.start_byte(), d)
         })
     }
+}
+
+/// (scope, name) of each collection changed in place: `tables.push(x)`, `tables[0] = x`.
+fn mutated_names(
+    doc: &Document,
+    scopes: &Scopes,
+    calls: &[Node],
+    assignments: &[Node],
+) -> HashSet<ScopeKey> {
+    let mut names = HashSet::new();
+    for &call in calls {
+        if let Some(parts) = call_parts(doc, call)
+            && let Some(object) = parts.object
+            && object.kind() == "identifier"
+            && MUTATORS.contains(&parts.name)
+        {
+            names.insert((
+                scopes.of(object.start_byte()),
+                text(doc, object).to_string(),
+            ));
+        }
+    }
+    for &n in assignments {
+        for (target, _, _) in bindings(doc, n) {
+            let object = match target.kind() {
+                "subscript_expression" | "array_access" => target
+                    .child_by_field_name("object")
+                    .or_else(|| target.child_by_field_name("array")),
+                "index_expression" => target.child_by_field_name("operand"),
+                _ => None,
+            };
+            if let Some(object) = object.filter(|o| o.kind() == "identifier") {
+                names.insert((
+                    scopes.of(object.start_byte()),
+                    text(doc, object).to_string(),
+                ));
+            }
+        }
+    }
+    names
+}
+
+/// The names a loop target or parameter binds: `t`, Go `i, t`, `[k, v]`, `{ id, name }`.
+fn pattern_names<'t>(target: Node<'t>, out: &mut Vec<Node<'t>>) {
+    match target.kind() {
+        "identifier" | "shorthand_property_identifier_pattern" => out.push(target),
+        "expression_list" | "array_pattern" | "object_pattern" | "rest_pattern" => {
+            for child in named_children(target) {
+                pattern_names(child, out);
+            }
+        }
+        "pair_pattern" => {
+            if let Some(value) = target.child_by_field_name("value") {
+                pattern_names(value, out);
+            }
+        }
+        "assignment_pattern" | "object_assignment_pattern" => {
+            if let Some(left) = target.child_by_field_name("left") {
+                pattern_names(left, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The parameters of a function literal, by position: `x => ..`, `(x, i) => ..`,
+/// `function (x) {..}`, Java `x -> ..`, `(a, b) -> ..`. `None` where a position holds a
+/// pattern or is not a function literal's.
+fn callback_parameters(function: Node) -> Vec<Option<Node>> {
+    if !matches!(
+        function.kind(),
+        "arrow_function" | "function_expression" | "function" | "lambda_expression"
+    ) {
+        return Vec::new();
+    }
+    if let Some(single) = function.child_by_field_name("parameter") {
+        return vec![Some(single)];
+    }
+    let Some(params) = function.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    if params.kind() == "identifier" {
+        return vec![Some(params)];
+    }
+    named_children(params)
+        .into_iter()
+        .filter(|p| p.kind() != "comment")
+        .map(|p| {
+            let name = match p.kind() {
+                "identifier" => Some(p),
+                "required_parameter" | "optional_parameter" => p.child_by_field_name("pattern"),
+                "formal_parameter" => p.child_by_field_name("name"),
+                "assignment_pattern" => p.child_by_field_name("left"),
+                _ => None,
+            };
+            name.filter(|n| n.kind() == "identifier")
+        })
+        .collect()
 }
 
 /// The names a parameter declares when its type is a number or a boolean: Java

@@ -16,7 +16,7 @@ use syn::visit::{self, Visit};
 use syn::{BinOp, Expr, Lit, Pat, Token};
 
 use super::{
-    MAX_DEPTH, PassedOn, Value, consumes_text, has_built_sql_literal, has_sql_literal,
+    MAX_DEPTH, MUTATORS, PassedOn, Value, consumes_text, has_built_sql_literal, has_sql_literal,
     is_constant_name, keep_built, report,
 };
 use crate::document::Document;
@@ -53,6 +53,7 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
     for (body, numeric) in functions.bodies {
         let mut collect = Collect::default();
         collect.visit_block(body);
+        collect.finish();
         let analyzer = Analyzer {
             assigns: collect.assigns,
             constants: &constants,
@@ -138,8 +139,23 @@ struct Assign<'ast> {
     end: usize,
     range: Range<usize>,
     right: &'ast Expr,
-    /// `+=` and `push_str` append; `=` and `let` replace.
-    append: bool,
+    how: Binding,
+}
+
+/// How an [`Assign`] sets its name from its right side.
+#[derive(Clone, Copy, PartialEq)]
+enum Binding {
+    /// `=` and `let`.
+    Replace,
+    /// `+=` and `push_str`.
+    Append,
+    /// A loop variable or an iterator closure's parameter: one element of the
+    /// collection on the right.
+    Element,
+    /// `enumerate`'s counter: a number.
+    Index,
+    /// A loop over a collection that is changed in place (`v.push(x)`): unknown.
+    Unknown,
 }
 
 /// Collects one function body's assignments and sink calls.
@@ -150,17 +166,97 @@ struct Collect<'ast> {
     sinks: Vec<(Range<usize>, &'static str, &'ast Expr)>,
     /// Values that leave the function, and how ("is returned").
     leaving: Vec<(&'ast Expr, String)>,
+    /// Loop variables and iterator closures' parameters, joined to `assigns` by
+    /// [`Collect::finish`].
+    loops: Vec<(String, Assign<'ast>)>,
+    /// Plain names of collections changed in place (`v.push(x)`, `v[0] = x`).
+    mutated: HashSet<String>,
 }
 
 impl<'ast> Collect<'ast> {
     fn assign(&mut self, name: String, node: Span, right: &'ast Expr, append: bool) {
         let range = bytes(node);
+        let how = if append {
+            Binding::Append
+        } else {
+            Binding::Replace
+        };
         self.assigns.entry(name).or_default().push(Assign {
             end: range.end,
             range,
             right,
-            append,
+            how,
         });
+    }
+
+    /// Binds the names of `pat` to elements of `collection`, visible from byte `from`
+    /// (the loop body, the closure body). `(i, t)` over `.enumerate()` makes `i` a count.
+    fn bind_elements(
+        &mut self,
+        pat: &Pat,
+        collection: &'ast Expr,
+        range: Range<usize>,
+        from: usize,
+    ) {
+        let counted = matches!(collection, Expr::MethodCall(m) if m.method == "enumerate")
+            && matches!(pat, Pat::Tuple(_));
+        let mut names = Vec::new();
+        pattern_names(pat, &mut names);
+        for (i, name) in names.into_iter().enumerate() {
+            let how = if counted && i == 0 {
+                Binding::Index
+            } else {
+                Binding::Element
+            };
+            self.loops.push((
+                name,
+                Assign {
+                    end: from,
+                    range: range.clone(),
+                    right: collection,
+                    how,
+                },
+            ));
+        }
+    }
+
+    /// After the body is visited: loop bindings join the assignments, in source order; a
+    /// loop over a collection the body changes in place walks unknown items.
+    fn finish(&mut self) {
+        for (name, mut assign) in std::mem::take(&mut self.loops) {
+            let filled = plain_name(strip_reference(assign.right))
+                .is_some_and(|collection| self.mutated.contains(&collection));
+            if filled {
+                assign.how = Binding::Unknown;
+            }
+            self.assigns.entry(name).or_default().push(assign);
+        }
+        for list in self.assigns.values_mut() {
+            list.sort_by_key(|a| a.end);
+        }
+    }
+}
+
+/// `&v`, `&mut v`: the collection itself.
+fn strip_reference(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Reference(r) => strip_reference(&r.expr),
+        Expr::Paren(p) => strip_reference(&p.expr),
+        e => e,
+    }
+}
+
+/// The names a pattern binds: `t`, `(i, t)`, `&t`, `[a, b]`, `Some(t)`.
+fn pattern_names(pat: &Pat, out: &mut Vec<String>) {
+    match pat {
+        Pat::Ident(p) => out.push(p.ident.to_string()),
+        Pat::Tuple(t) => t.elems.iter().for_each(|p| pattern_names(p, out)),
+        Pat::TupleStruct(t) => t.elems.iter().for_each(|p| pattern_names(p, out)),
+        Pat::Slice(s) => s.elems.iter().for_each(|p| pattern_names(p, out)),
+        Pat::Reference(r) => pattern_names(&r.pat, out),
+        Pat::Type(t) => pattern_names(&t.pat, out),
+        Pat::Paren(p) => pattern_names(&p.pat, out),
+        _ => {}
     }
 }
 
@@ -187,7 +283,19 @@ impl<'ast> Visit<'ast> for Collect<'ast> {
         visit::visit_local(self, local);
     }
 
+    fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
+        let range = bytes(e.span());
+        let from = bytes(e.expr.span()).end;
+        self.bind_elements(&e.pat, &e.expr, range, from);
+        visit::visit_expr_for_loop(self, e);
+    }
+
     fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
+        if let Expr::Index(index) = &*e.left
+            && let Some(name) = plain_name(&index.expr)
+        {
+            self.mutated.insert(name);
+        }
         if let Some(name) = plain_name(&e.left) {
             self.assign(name, e.span(), &e.right, false);
         } else if let Expr::Field(field) = &*e.left {
@@ -207,6 +315,32 @@ impl<'ast> Visit<'ast> for Collect<'ast> {
 
     fn visit_expr_method_call(&mut self, e: &'ast syn::ExprMethodCall) {
         let method = e.method.to_string();
+        if MUTATORS.contains(&method.as_str())
+            && let Some(name) = plain_name(strip_reference(&e.receiver))
+        {
+            self.mutated.insert(name);
+        }
+        // `ids.iter().map(|_| "?")`, `["a", "b"].iter().for_each(|t| ..)`: the closure's
+        // parameter is an element of the receiver.
+        if matches!(
+            method.as_str(),
+            "map"
+                | "for_each"
+                | "filter_map"
+                | "flat_map"
+                | "filter"
+                | "any"
+                | "all"
+                | "find"
+                | "inspect"
+                | "try_for_each"
+        ) && let Some(Expr::Closure(closure)) = e.args.first()
+            && let Some(param) = closure.inputs.first()
+        {
+            let range = bytes(closure.span());
+            let from = range.start;
+            self.bind_elements(param, &e.receiver, range, from);
+        }
         if method == "push_str"
             && let (Some(name), Some(arg)) = (plain_name(&e.receiver), e.args.first())
         {
@@ -311,25 +445,51 @@ impl Analyzer<'_> {
             Expr::Group(e) => self.value(&e.expr, at, d),
             Expr::Reference(e) => self.value(&e.expr, at, d),
             Expr::Try(e) => self.value(&e.expr, at, d),
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => self.vec_macro(&m.mac, at, d),
             Expr::Macro(m) => self.format_macro(&m.mac, at, d),
             Expr::Binary(b) if matches!(b.op, BinOp::Add(_)) => {
                 let (l, r) = (self.value(&b.left, at, d), self.value(&b.right, at, d));
                 let shape = format!("{}{}", l.shape, r.shape);
                 Value::constructed_at(bytes(b.span()), "concatenation", shape, &[l, r])
             }
-            Expr::MethodCall(m) => match m.method.to_string().as_str() {
-                "to_string" | "to_owned" | "as_str" | "clone" | "into" | "trim" | "as_ref" => {
-                    self.value(&m.receiver, at, d)
-                }
-                "len" | "count" => Value::safe("_"),
+            // Arithmetic and comparisons make numbers and booleans, not text.
+            Expr::Binary(b) if !matches!(b.op, BinOp::AddAssign(_)) => Value::safe("_"),
+            // `["a", "b"]`, `("a", 1)`, `["?"; n]`: collections of their items.
+            Expr::Array(a) => Value::collection(
+                &a.elems
+                    .iter()
+                    .map(|e| self.value(e, at, d))
+                    .collect::<Vec<_>>(),
+            ),
+            Expr::Tuple(t) => Value::collection(
+                &t.elems
+                    .iter()
+                    .map(|e| self.value(e, at, d))
+                    .collect::<Vec<_>>(),
+            ),
+            Expr::Repeat(r) => self.value(&r.expr, at, d).element(),
+            // `0..n`, `1..=ids.len()`: numbers.
+            Expr::Range(_) => Value::safe("_"),
+            Expr::Block(b) => match b.block.stmts.last() {
+                Some(syn::Stmt::Expr(tail, None)) => self.value(tail, at, d),
                 _ => Value::unknown(),
             },
-            // `String::from(..)`, `String::from_str(..)`.
+            Expr::MethodCall(m) => self.method_call(m, at, d),
             Expr::Call(c) => match (&*c.func, c.args.first()) {
+                // `String::from(..)`, `String::from_str(..)`.
                 (Expr::Path(p), Some(arg))
                     if p.path.segments.last().is_some_and(|s| s.ident == "from") =>
                 {
                     self.value(arg, at, d)
+                }
+                // `std::iter::repeat("?")`, `repeat_n("?", n)`: that item, again and again.
+                (Expr::Path(p), Some(arg))
+                    if p.path
+                        .segments
+                        .last()
+                        .is_some_and(|s| s.ident == "repeat" || s.ident == "repeat_n") =>
+                {
+                    self.value(arg, at, d).element()
                 }
                 _ => Value::unknown(),
             },
@@ -338,6 +498,76 @@ impl Analyzer<'_> {
                 None => Value::unknown(),
             },
             _ => Value::unknown(),
+        }
+    }
+
+    fn method_call(&self, m: &syn::ExprMethodCall, at: usize, d: usize) -> Value {
+        let receiver = || self.value(&m.receiver, at, d);
+        match m.method.to_string().as_str() {
+            "to_string" | "to_owned" | "as_str" | "clone" | "into" | "trim" | "as_ref" => {
+                receiver()
+            }
+            "len" | "count" => Value::safe("_"),
+            // Iterators and copies of a collection walk its items; `take(n)` and the
+            // like only count them.
+            "iter" | "into_iter" | "iter_mut" | "copied" | "cloned" | "rev" | "enumerate"
+            | "take" | "skip" | "step_by" | "collect" | "to_vec" | "keys" | "values"
+            | "into_keys" | "into_values" | "filter" | "peekable" | "fuse" | "cycle" => receiver(),
+            "chain" | "zip" => {
+                let mut parts = vec![receiver()];
+                parts.extend(m.args.iter().map(|a| self.value(a, at, d)));
+                Value::collection(&parts)
+            }
+            // `ids.iter().map(|_| "?")`: what the closure returns, its parameter bound to
+            // the receiver's items by `Collect`.
+            "map" | "flat_map" | "filter_map" => match m.args.first() {
+                Some(Expr::Closure(c)) => {
+                    let from = bytes(c.body.span()).start;
+                    self.value(&c.body, from, d).element()
+                }
+                _ => Value::unknown(),
+            },
+            // `parts.join(", ")`, `parts.concat()`: the items and the separator.
+            "join" | "concat" => {
+                let mut parts = vec![receiver()];
+                parts.extend(m.args.iter().map(|a| self.value(a, at, d)));
+                Value::constructed_at(bytes(m.span()), "`join`", "_".into(), &parts)
+            }
+            _ => Value::unknown(),
+        }
+    }
+
+    /// `vec![a, b]` and `vec![x; n]`: a collection of the items.
+    fn vec_macro(&self, mac: &syn::Macro, at: usize, d: usize) -> Value {
+        let items = mac.parse_body_with(|input: syn::parse::ParseStream| {
+            let mut items = Vec::new();
+            if input.is_empty() {
+                return Ok(items);
+            }
+            items.push(input.parse::<Expr>()?);
+            if input.peek(Token![;]) {
+                // `vec![x; n]`: the count is a number.
+                input.parse::<Token![;]>()?;
+                input.parse::<Expr>()?;
+                return Ok(items);
+            }
+            while input.peek(Token![,]) {
+                input.parse::<Token![,]>()?;
+                if input.is_empty() {
+                    break;
+                }
+                items.push(input.parse::<Expr>()?);
+            }
+            Ok(items)
+        });
+        match items {
+            Ok(items) => Value::collection(
+                &items
+                    .iter()
+                    .map(|e| self.value(e, at, d))
+                    .collect::<Vec<_>>(),
+            ),
+            Err(_) => Value::unknown(),
         }
     }
 
@@ -396,9 +626,12 @@ impl Analyzer<'_> {
         let mut value: Option<Value> = None;
         for assign in list {
             let rhs = self.value(assign.right, assign.range.start, d);
-            value = Some(match (assign.append, value) {
-                (false, previous) => keep_built(rhs, previous),
-                (true, Some(prev)) => {
+            value = Some(match (assign.how, value) {
+                (Binding::Replace, previous) => keep_built(rhs, previous),
+                (Binding::Element, previous) => keep_built(rhs.element(), previous),
+                (Binding::Index, previous) => keep_built(Value::safe("_"), previous),
+                (Binding::Unknown, previous) => keep_built(Value::unknown(), previous),
+                (Binding::Append, Some(prev)) => {
                     let shape = format!("{}{}", prev.shape, rhs.shape);
                     Value::constructed_at(
                         assign.range.clone(),
@@ -407,7 +640,7 @@ impl Analyzer<'_> {
                         &[prev, rhs],
                     )
                 }
-                (true, None) => rhs,
+                (Binding::Append, None) => rhs,
             });
         }
         value.unwrap_or_else(Value::unknown)
