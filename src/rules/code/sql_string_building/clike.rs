@@ -203,6 +203,14 @@ fn builds_text(name: &str) -> bool {
             | "TrimSpace"
             | "ToLower"
             | "ToUpper"
+            | "TrimSuffix"
+            | "TrimPrefix"
+            | "TrimRight"
+            | "TrimLeft"
+            | "Trim"
+            | "nCopies"
+            | "joining"
+            | "collect"
             | "map"
             | "repeat"
             | "Repeat"
@@ -507,20 +515,28 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             let Some(parts) = call_parts(doc, call) else {
                 continue;
             };
-            let (Some(collection), Some(callback)) = (parts.object, parts.args.first()) else {
+            let Some(object) = parts.object else {
                 continue;
+            };
+            // `Array.from(items, (x, i) => ..)` walks its first argument.
+            let array_from = parts.name == "from" && text(doc, object) == "Array";
+            let (collection, callback) = match (array_from, parts.args.as_slice()) {
+                (true, [items, callback, ..]) => (*items, *callback),
+                (false, [callback, ..]) => (object, *callback),
+                _ => continue,
             };
             // Arrays' own callbacks get (element, index); `forEach` also runs on a Map,
             // whose second argument is a key.
             let indexed = match parts.name {
                 "map" | "flatMap" | "filter" | "some" | "every" | "find" | "findIndex"
                 | "findLast" | "findLastIndex" => true,
+                "from" => array_from,
                 "forEach" | "forEachOrdered" | "mapToObj" | "anyMatch" | "allMatch"
                 | "noneMatch" => false,
                 _ => continue,
             };
             let op = op_for(collection);
-            for (i, name) in callback_parameters(*callback).into_iter().enumerate() {
+            for (i, name) in callback_parameters(callback).into_iter().enumerate() {
                 let Some(name) = name else {
                     continue;
                 };
@@ -867,7 +883,9 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             "toString" | "trim" | "toLowerCase" | "toUpperCase" | "strip" | "intern" | "String" => {
                 receiver()
             }
-            "TrimSpace" | "ToLower" | "ToUpper" => call
+            // Go `strings.TrimSuffix(marks, ",")`: the text, less some of it.
+            "TrimSpace" | "ToLower" | "ToUpper" | "TrimSuffix" | "TrimPrefix" | "TrimRight"
+            | "TrimLeft" | "Trim" => call
                 .args
                 .first()
                 .map_or_else(Value::unknown, |a| self.value(*a, at, d)),
