@@ -32,8 +32,9 @@ const SINK_WORDS: [&str; 16] = [
 
 pub(super) fn check(doc: &Document, out: &mut Findings) {
     // The literal first: most files have none, and one pass finds out.
-    let worth_parsing = has_sql_literal(doc.text)
-        && (SINK_WORDS.iter().any(|w| doc.text.contains(w)) || has_built_sql_literal(doc.text));
+    let worth_parsing = (has_sql_literal(doc.text)
+        && (SINK_WORDS.iter().any(|w| doc.text.contains(w)) || has_built_sql_literal(doc.text)))
+        || (doc.kind == FileKind::Java && has_hql_literal(doc.text));
     if !worth_parsing || treesitter::is_generated(doc) {
         return;
     }
@@ -228,6 +229,9 @@ enum SinkKind {
     Query,
     /// Whatever is passed is SQL, whole or a fragment (knex `whereRaw`).
     Fragment,
+    /// JPA/Hibernate HQL or JPQL: SQL, or a query that opens with its `FROM` clause
+    /// (`from Order where id = ..`), which only such a sink takes.
+    Hql,
 }
 
 /// The sink a call is, and which argument holds the query.
@@ -257,10 +261,14 @@ fn sink(kind: FileKind, name: &str) -> Option<(SinkKind, usize)> {
         FileKind::Java => match name {
             // JDBC, JPA/Hibernate, Spring JdbcTemplate.
             "executeQuery" | "executeUpdate" | "execute" | "executeLargeUpdate" | "addBatch"
-            | "prepareStatement" | "prepareCall" | "createQuery" | "createNativeQuery"
-            | "createSQLQuery" | "query" | "queryForList" | "queryForObject" | "queryForMap"
-            | "queryForRowSet" | "queryForStream" | "queryForLong" | "queryForInt" | "update"
-            | "batchUpdate" => Some((SinkKind::Query, 0)),
+            | "prepareStatement" | "prepareCall" | "createNativeQuery" | "createSQLQuery"
+            | "query" | "queryForList" | "queryForObject" | "queryForMap" | "queryForRowSet"
+            | "queryForStream" | "queryForLong" | "queryForInt" | "update" | "batchUpdate" => {
+                Some((SinkKind::Query, 0))
+            }
+            "createQuery" | "createSelectionQuery" | "createMutationQuery" => {
+                Some((SinkKind::Hql, 0))
+            }
             _ => None,
         },
         _ => None,
@@ -329,8 +337,11 @@ fn check_sink(
     };
     let value = analyzer.value(*query, query.start_byte(), 0);
     let site = match kind {
-        SinkKind::Query if looks_sql(&value.shape) || value.built.is_some() => value.built,
-        SinkKind::Query => None,
+        SinkKind::Query | SinkKind::Hql if looks_sql(&value.shape) || value.built.is_some() => {
+            value.built
+        }
+        SinkKind::Hql if looks_hql(&value.shape) => value.dynamic,
+        SinkKind::Query | SinkKind::Hql => None,
         SinkKind::Fragment => value.built.or(value.dynamic),
     };
     if let Some(site) = site {
@@ -343,6 +354,36 @@ fn check_sink(
             out,
         );
     }
+}
+
+/// HQL/JPQL that opens with its `FROM` clause: `from` and an entity name (or an unknown
+/// piece), not "from the list".
+fn looks_hql(shape: &str) -> bool {
+    let lower = shape.trim_start().to_ascii_lowercase();
+    let Some(rest) = lower.strip_prefix("from") else {
+        return false;
+    };
+    if !rest.starts_with(char::is_whitespace) {
+        return false;
+    }
+    let entity = rest.split_whitespace().next().unwrap_or("");
+    entity.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && !super::PROSE.contains(&entity)
+}
+
+/// A Java literal that opens with `from` and a name, in a file that calls a JPA/Hibernate
+/// query factory: HQL, which the SQL-verb gate does not see.
+fn has_hql_literal(text: &str) -> bool {
+    const FACTORIES: [&str; 3] = ["createQuery", "createSelectionQuery", "createMutationQuery"];
+    if !FACTORIES.iter().any(|f| text.contains(f)) {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'"', bytes).any(|quote| {
+        let after = text.get(quote + 1..).unwrap_or("");
+        let literal = after.split('"').next().unwrap_or("");
+        looks_hql(literal)
+    })
 }
 
 /// Evaluates expressions of one file, remembering variables' values.
@@ -1271,6 +1312,34 @@ mod tests {
     fn go_sprintf_with_numbers_only_is_safe() {
         let src = "package a\nfunc f(db *sql.DB, ids []int, name string) {\n\tparts := make([]string, 0)\n\tfor i := range ids {\n\t\tparts = append(parts, fmt.Sprintf(\"$%d\", i+1))\n\t}\n\tdb.Exec(\"DELETE FROM t WHERE id IN (\" + strings.Join(parts, \",\") + \")\")\n\tq := fmt.Sprintf(\"SELECT * FROM t WHERE name = '%s' LIMIT %d\", name, 5)\n\tdb.QueryContext(ctx, q)\n}\n";
         assert_eq!(lines("a.go", FileKind::Go, src), [8, 9]);
+    }
+
+    #[test]
+    fn hql_opens_with_from_and_an_entity() {
+        for hql in [
+            "from Order where id = _",
+            "  FROM User u",
+            "from _ where a = 1",
+        ] {
+            assert!(looks_hql(hql), "{hql}");
+        }
+        for not in [
+            "from the list",
+            "fromage",
+            "from",
+            "SELECT a FROM t",
+            "from 3 rows",
+        ] {
+            assert!(!looks_hql(not), "{not}");
+        }
+        assert!(has_hql_literal(
+            "q = session.createQuery(\"from Order where id = \" + id);"
+        ));
+        // Without a query factory in the file, or without a `from` literal, no parse.
+        assert!(!has_hql_literal("log(\"from Order where id = \" + id);"));
+        assert!(!has_hql_literal(
+            "em.createQuery(q); log(\"from the cache\");"
+        ));
     }
 
     #[test]
