@@ -15,10 +15,10 @@
 //!
 //! ## What leaves without a sink: `code/sql-string-passed-on`
 //! SQL built from data that no sink in the file runs, but that leaves the place it is
-//! built (returned, passed to a call that is not a sink nor logging/output, stored in an
-//! attribute or a module-level variable), is reported once per build site under its own
-//! id, at medium severity, and only when the text reads as SQL beyond doubt: with no
-//! query call to confirm it, "Create index %s on %s" is a sentence.
+//! built (returned or yielded, passed to a call that is not a sink nor logging/output,
+//! stored in an attribute, a module-level or `global` variable), is reported once per
+//! build site under its own id, at medium severity, and only when the text reads as SQL
+//! beyond doubt: with no query call to confirm it, "Create index %s on %s" is a sentence.
 //!
 //! ## Known problems
 //! Values are not followed across functions or modules: a query argument that is a
@@ -89,11 +89,19 @@ fn check_python(doc: &Document, out: &mut Findings) {
     // One pass over the tree collects everything the analysis needs.
     let (mut calls, mut functions, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
     let (mut returns, mut numeric, mut loops) = (Vec::new(), Vec::new(), Vec::new());
+    let mut globals = Vec::new();
     python::walk(root, |n| match n.kind() {
         "call" => calls.push(n),
         "function_definition" => functions.push((n.byte_range(), n.id())),
         "assignment" | "augmented_assignment" => assignments.push(n),
-        "return_statement" => returns.push(n),
+        // A generator's `yield` and a lambda's body leave as a `return` does.
+        "return_statement" | "yield" => returns.push(n),
+        "lambda" => {
+            if let Some(body) = n.child_by_field_name("body") {
+                returns.push(body);
+            }
+        }
+        "global_statement" | "nonlocal_statement" => globals.push(n),
         "typed_parameter" | "typed_default_parameter" => {
             if let Some(name) = python_numeric_parameter(doc, n) {
                 numeric.push(name);
@@ -152,7 +160,13 @@ fn check_python(doc: &Document, out: &mut Findings) {
         }
     }
     for r in returns {
-        for expr in python::named_children(r) {
+        let (exprs, leaves) = match r.kind() {
+            "return_statement" => (python::named_children(r), "is returned"),
+            "yield" => (python::named_children(r), "is yielded"),
+            // A lambda's body.
+            _ => (vec![r], "is returned"),
+        };
+        for expr in exprs {
             let items = match unparen(expr).kind() {
                 // `return sql, params`
                 "expression_list" | "tuple" => python::named_children(unparen(expr)),
@@ -160,8 +174,22 @@ fn check_python(doc: &Document, out: &mut Findings) {
             };
             for item in items {
                 let value = analyzer.value(item, item.start_byte(), 0);
-                passed_on.report(&value, "is returned");
+                passed_on.report(&value, leaves);
             }
+        }
+    }
+    // `global q` / `nonlocal q` in a function: assigning `q` there sets the module's or
+    // the enclosing function's variable.
+    let mut outer_names: HashMap<ScopeKey, &str> = HashMap::new();
+    for g in globals {
+        let scope = analyzer.scopes.of(g.start_byte());
+        let how = if g.kind() == "global_statement" {
+            "global"
+        } else {
+            "nonlocal"
+        };
+        for name in python::named_children(g) {
+            outer_names.insert((scope, text(doc, name).to_string()), how);
         }
     }
     for a in assignments {
@@ -174,10 +202,15 @@ fn check_python(doc: &Document, out: &mut Findings) {
         // A module or class variable can be imported; an attribute or item outlives the
         // function. A local is judged where it is used (the sinks and calls above).
         let target = text(doc, left);
+        let scope = analyzer.scopes.of(a.start_byte());
         let leaves = match left.kind() {
-            "identifier" if analyzer.scopes.of(a.start_byte()) == root.id() => {
+            "identifier" if scope == root.id() => {
                 format!("is assigned to module-level `{target}`")
             }
+            "identifier" => match outer_names.get(&(scope, target.to_string())) {
+                Some(how) => format!("is assigned to {how} `{target}`"),
+                None => continue,
+            },
             "attribute" | "subscript" => format!("is stored in `{target}`"),
             _ => continue,
         };
@@ -1322,6 +1355,16 @@ struct Scopes {
 }
 
 impl Scopes {
+    /// The ids of every function around byte `at`, innermost first.
+    fn enclosing(&self, at: usize) -> impl Iterator<Item = usize> + '_ {
+        let started = self.functions.partition_point(|(r, _)| r.start <= at);
+        self.functions[..started]
+            .iter()
+            .rev()
+            .filter(move |(r, _)| at < r.end)
+            .map(|(_, id)| *id)
+    }
+
     /// The id of the innermost function around byte `at`, or of the module.
     fn of(&self, at: usize) -> usize {
         let started = self.functions.partition_point(|(r, _)| r.start <= at);

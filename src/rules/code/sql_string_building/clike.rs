@@ -5,7 +5,8 @@
 //! Constructions followed: `+` and `+=`, JS/TS template literals, `.concat`, `join`
 //! (`arr.join`, Go `strings.Join`, Java `String.join`), Go `fmt.Sprintf` and `append`,
 //! Java `String.format`, `.formatted` and `StringBuilder.append` (as an expression and
-//! as a statement on a local builder). Tagged templates (`sql\`..\``, Prisma
+//! as a statement on a local builder), Go `strings.Builder`/`bytes.Buffer` writes
+//! (`WriteString`, `fmt.Fprintf(&b, ..)`). Tagged templates (`sql\`..\``, Prisma
 //! `$queryRaw\`..\``) parameterize their holes, so they are never a construction.
 
 use std::cell::RefCell;
@@ -44,42 +45,50 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
     let root = tree.root_node();
     let (mut calls, mut functions, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
     let (mut numeric, mut leaving, mut loops) = (Vec::new(), Vec::new(), Vec::new());
-    walk(root, |n| match n.kind() {
-        // JS/TS `for (const t of ..)`, Java `for (String t : ..)`, Go `for _, t := range ..`.
-        "for_in_statement" | "enhanced_for_statement" | "range_clause" => loops.push(n),
-        "call_expression" | "method_invocation" => calls.push(n),
-        "return_statement" => leaving.push(n),
-        "arrow_function" => {
-            leaving.push(n);
-            functions.push((n.byte_range(), n.id()));
-        }
-        "function_declaration"
-        | "function_expression"
-        | "function"
-        | "method_definition"
-        | "generator_function_declaration"
-        | "generator_function"
-        | "method_declaration"
-        | "func_literal"
-        | "constructor_declaration"
-        | "lambda_expression" => functions.push((n.byte_range(), n.id())),
-        "formal_parameter"
-        | "parameter_declaration"
-        | "required_parameter"
-        | "optional_parameter" => {
-            if let Some(names) = numeric_parameter(doc, n) {
-                numeric.extend(names);
+    let mut declared = Vec::new();
+    walk(root, |n| {
+        declared_names(n, &mut declared);
+        match n.kind() {
+            // JS/TS `for (const t of ..)`, Java `for (String t : ..)`, Go `for _, t := range ..`.
+            "for_in_statement" | "enhanced_for_statement" | "range_clause" => loops.push(n),
+            "call_expression" | "method_invocation" => calls.push(n),
+            // Returned, yielded, or handed to a constructor (`new Query(sql)`).
+            "return_statement"
+            | "yield_expression"
+            | "object_creation_expression"
+            | "new_expression" => leaving.push(n),
+            // An expression body is returned.
+            "arrow_function" | "lambda_expression" => {
+                leaving.push(n);
+                functions.push((n.byte_range(), n.id()));
             }
+            "function_declaration"
+            | "function_expression"
+            | "function"
+            | "method_definition"
+            | "generator_function_declaration"
+            | "generator_function"
+            | "method_declaration"
+            | "func_literal"
+            | "constructor_declaration" => functions.push((n.byte_range(), n.id())),
+            "formal_parameter"
+            | "parameter_declaration"
+            | "required_parameter"
+            | "optional_parameter" => {
+                if let Some(names) = numeric_parameter(doc, n) {
+                    numeric.extend(names);
+                }
+            }
+            "variable_declarator"
+            | "assignment_expression"
+            | "augmented_assignment_expression"
+            | "short_var_declaration"
+            | "assignment_statement"
+            | "var_spec"
+            | "const_spec"
+            | "expression_statement" => assignments.push(n),
+            _ => {}
         }
-        "variable_declarator"
-        | "assignment_expression"
-        | "augmented_assignment_expression"
-        | "short_var_declaration"
-        | "assignment_statement"
-        | "var_spec"
-        | "const_spec"
-        | "expression_statement" => assignments.push(n),
-        _ => {}
     });
     let scopes = Scopes {
         functions,
@@ -90,6 +99,15 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
         .into_iter()
         .map(|n| (analyzer.scopes.of(n.start_byte()), text(doc, n).to_string()))
         .collect();
+    for name in declared {
+        let scope = analyzer.scopes.of(name.start_byte());
+        let name_text = text(doc, name).to_string();
+        if scope == root.id() {
+            analyzer.top_declared.insert(name_text);
+        } else {
+            analyzer.local_declared.insert((scope, name_text));
+        }
+    }
     let mutated = mutated_names(doc, &analyzer.scopes, &calls, &assignments);
     analyzer.bind_loops(&loops, &calls, &mutated);
     let mut reported_sites = HashSet::new();
@@ -126,7 +144,12 @@ fn passed_on(
         let is_sink = parts.object.is_some() && sink(doc.kind, parts.name).is_some();
         // Go `errors.New(..)`: an error message.
         let error = parts.name == "New" && parts.object.is_some_and(|o| text(doc, o) == "errors");
-        if is_sink || error || consumes_text(parts.name) || builds_text(parts.name) {
+        if is_sink
+            || error
+            || consumes_text(parts.name)
+            || builds_text(parts.name)
+            || measures_text(parts.name)
+        {
             continue;
         }
         for arg in parts.args {
@@ -135,24 +158,51 @@ fn passed_on(
         }
     }
     for &node in leaving {
-        // `return a, b` (Go) and an arrow function's expression body.
-        let values = match node.kind() {
-            "arrow_function" => node
-                .child_by_field_name("body")
-                .filter(|b| b.kind() != "statement_block")
-                .into_iter()
-                .collect(),
-            _ => named_children(node)
-                .into_iter()
-                .flat_map(|e| match e.kind() {
-                    "expression_list" => named_children(e),
-                    _ => vec![e],
-                })
-                .collect::<Vec<_>>(),
+        // `return a, b` (Go), an arrow function's or lambda's expression body, `yield x`,
+        // the arguments of `new Query(sql, ..)`.
+        let (values, leaves) = match node.kind() {
+            "arrow_function" | "lambda_expression" => (
+                node.child_by_field_name("body")
+                    .filter(|b| !matches!(b.kind(), "statement_block" | "block"))
+                    .into_iter()
+                    .collect(),
+                "is returned".to_string(),
+            ),
+            "yield_expression" => (named_children(node), "is yielded".to_string()),
+            "object_creation_expression" | "new_expression" => {
+                let Some(class) = node
+                    .child_by_field_name("type")
+                    .or_else(|| node.child_by_field_name("constructor"))
+                    .map(|t| text(doc, t))
+                else {
+                    continue;
+                };
+                // Builders and strings are still building the text; errors show it.
+                if matches!(class, "StringBuilder" | "StringBuffer" | "String")
+                    || consumes_text(class)
+                {
+                    continue;
+                }
+                let args = node
+                    .child_by_field_name("arguments")
+                    .map(named_children)
+                    .unwrap_or_default();
+                (args, format!("is passed to `new {class}`"))
+            }
+            _ => (
+                named_children(node)
+                    .into_iter()
+                    .flat_map(|e| match e.kind() {
+                        "expression_list" => named_children(e),
+                        _ => vec![e],
+                    })
+                    .collect::<Vec<_>>(),
+                "is returned".to_string(),
+            ),
         };
         for v in values {
             let value = analyzer.value(v, v.end_byte(), 0);
-            passed_on.report(&value, "is returned");
+            passed_on.report(&value, &leaves);
         }
     }
     for &n in assignments {
@@ -163,6 +213,15 @@ fn passed_on(
                     if analyzer.scopes.of(n.start_byte()) == analyzer.root.id() =>
                 {
                     format!("is assigned to module-level `{name}`")
+                }
+                // Inside a function, a name declared at the top: a module variable, or a
+                // Java field assigned without `this.`.
+                "identifier" if analyzer.is_outer_variable(name, n.start_byte()) => {
+                    if doc.kind == FileKind::Java {
+                        format!("is assigned to field `{name}`")
+                    } else {
+                        format!("is assigned to module-level `{name}`")
+                    }
                 }
                 "member_expression"
                 | "field_access"
@@ -178,6 +237,25 @@ fn passed_on(
             passed_on.report(&value, &leaves);
         }
     }
+}
+
+/// Calls that reduce text to a number or a boolean (Go `len(q)`,
+/// `strings.Contains(q, "WHERE")`): the text does not go on.
+fn measures_text(name: &str) -> bool {
+    matches!(
+        name,
+        "len"
+            | "cap"
+            | "Contains"
+            | "ContainsAny"
+            | "HasPrefix"
+            | "HasSuffix"
+            | "Index"
+            | "LastIndex"
+            | "Count"
+            | "EqualFold"
+            | "Compare"
+    )
 }
 
 /// Calls whose result is built from their arguments, followed by [`Analyzer::call`]:
@@ -212,6 +290,13 @@ fn builds_text(name: &str) -> bool {
             | "nCopies"
             | "joining"
             | "collect"
+            | "WriteString"
+            | "WriteByte"
+            | "WriteRune"
+            | "Write"
+            | "Fprintf"
+            | "Fprint"
+            | "Fprintln"
             | "map"
             | "repeat"
             | "Repeat"
@@ -395,6 +480,10 @@ struct Analyzer<'d, 'a, 't> {
     states: RefCell<HashMap<ScopeKey, Vec<Value>>>,
     /// Parameters declared with a number or boolean type: they cannot carry SQL.
     numeric: HashSet<ScopeKey>,
+    /// Names declared at the top: module variables, Java fields.
+    top_declared: HashSet<String>,
+    /// Names declared in a function: locals, parameters, loop and catch variables.
+    local_declared: HashSet<ScopeKey>,
 }
 
 /// The (name, value, operator) pairs an assignment-like node binds.
@@ -445,6 +534,14 @@ fn bindings<'a, 't>(doc: &Document<'a>, n: Node<'t>) -> Vec<(Node<'t>, Node<'t>,
                 .child_by_field_name("value")
                 .map(named_children)
                 .unwrap_or_default();
+            // Go `var b strings.Builder`: an empty builder, its type standing for its value.
+            if values.is_empty()
+                && let Some(ty) = n
+                    .child_by_field_name("type")
+                    .filter(|t| is_text_builder(doc, *t))
+            {
+                return names.into_iter().map(|a| (a, ty, None)).collect();
+            }
             if names.len() != values.len() {
                 return Vec::new();
             }
@@ -459,6 +556,12 @@ fn bindings<'a, 't>(doc: &Document<'a>, n: Node<'t>) -> Vec<(Node<'t>, Node<'t>,
             let Some(call) = n.named_child(0) else {
                 return Vec::new();
             };
+            // Go: `b.WriteString(x)`, `fmt.Fprintf(&b, ..)` update the builder `b`.
+            if doc.kind == FileKind::Go {
+                return go_builder_write(doc, call)
+                    .map(|b| vec![(b, call, None)])
+                    .unwrap_or_default();
+            }
             if call.kind() != "method_invocation"
                 || call.child_by_field_name("name").map(|m| text(doc, m)) != Some("append")
             {
@@ -475,6 +578,32 @@ fn bindings<'a, 't>(doc: &Document<'a>, n: Node<'t>) -> Vec<(Node<'t>, Node<'t>,
         }
         _ => Vec::new(),
     }
+}
+
+/// Go's text builders: `strings.Builder`, `bytes.Buffer` (also behind `*`).
+fn is_text_builder(doc: &Document, ty: Node) -> bool {
+    matches!(
+        text(doc, ty).trim_start_matches('*'),
+        "strings.Builder" | "bytes.Buffer"
+    )
+}
+
+/// The builder a Go statement writes to: `b` in `b.WriteString(x)`, `b.WriteByte(c)`,
+/// `fmt.Fprintf(&b, ..)`, `fmt.Fprint(b, ..)`.
+fn go_builder_write<'t>(doc: &Document, call: Node<'t>) -> Option<Node<'t>> {
+    let parts = call_parts(doc, call)?;
+    let builder = match parts.name {
+        "WriteString" | "WriteByte" | "WriteRune" | "Write" => parts.object?,
+        "Fprintf" | "Fprint" | "Fprintln" => {
+            let first = *parts.args.first()?;
+            match first.kind() {
+                "unary_expression" => first.child_by_field_name("operand")?,
+                _ => first,
+            }
+        }
+        _ => return None,
+    };
+    (builder.kind() == "identifier").then_some(builder)
 }
 
 impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
@@ -509,7 +638,19 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             scopes,
             states: RefCell::new(HashMap::new()),
             numeric: HashSet::new(),
+            top_declared: HashSet::new(),
+            local_declared: HashSet::new(),
         }
+    }
+
+    /// Whether `name`, assigned at byte `at` inside a function, is a module variable or a
+    /// field (declared at the top, and not in any function around `at`).
+    fn is_outer_variable(&self, name: &str, at: usize) -> bool {
+        self.top_declared.contains(name)
+            && !self
+                .scopes
+                .enclosing(at)
+                .any(|f| self.local_declared.contains(&(f, name.to_string())))
     }
 
     /// Binds loop variables and the parameters of iteration callbacks
@@ -700,6 +841,29 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                     _ => Value::safe(""),
                 }
             }
+            // Go `var b strings.Builder` binds the type: an empty builder.
+            "qualified_type" | "pointer_type" if is_text_builder(self.doc, node) => Value::safe(""),
+            // Go `&b` is `b`; `-n`, `!ok`, JS `typeof x` make numbers, booleans, type names.
+            "unary_expression" => {
+                let operator = node
+                    .child_by_field_name("operator")
+                    .map(|o| text(self.doc, o));
+                let operand = node
+                    .child_by_field_name("operand")
+                    .or_else(|| node.child_by_field_name("argument"));
+                match (operator, operand) {
+                    (Some("&"), Some(operand)) => self.value(operand, at, d),
+                    (Some("*" | "<-"), _) => Value::unknown(),
+                    _ => Value::safe("_"),
+                }
+            }
+            "composite_literal"
+                if node
+                    .child_by_field_name("type")
+                    .is_some_and(|t| is_text_builder(self.doc, t)) =>
+            {
+                Value::safe("")
+            }
             // Java `new String[]{"a", "b"}`.
             "array_creation_expression" => match node.child_by_field_name("value") {
                 Some(items) => self.value(items, at, d),
@@ -820,6 +984,31 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             // Java `"..".formatted(args..)`.
             "formatted" => match object {
                 Some(template) => self.formatted(node, template, &call.args, at, d),
+                None => Value::unknown(),
+            },
+            // Go builders: `b.WriteString(x)` is the builder's text with `x` after it.
+            "WriteString" | "WriteByte" | "WriteRune" | "Write" if object.is_some() => {
+                let mut parts = vec![receiver()];
+                parts.extend(values(&call.args));
+                let shape = parts.iter().map(|p| p.shape.as_str()).collect();
+                Value::constructed(node, "concatenation", shape, &parts)
+            }
+            // Go `fmt.Fprintf(&b, format, args..)` appends to the builder `b`.
+            "Fprintf" | "Fprint" | "Fprintln" if self.doc.kind == FileKind::Go => {
+                let Some((builder, rest)) = call.args.split_first() else {
+                    return Value::unknown();
+                };
+                let before = self.value(*builder, at, d);
+                let written = match (call.name, rest.split_first()) {
+                    ("Fprintf", Some((format, args))) => self.formatted(node, *format, args, at, d),
+                    _ => Value::constructed(node, "formatting", "_".into(), &values(rest)),
+                };
+                let shape = format!("{}{}", before.shape, written.shape);
+                Value::constructed(node, "formatting", shape, &[before, written])
+            }
+            // Go `new(strings.Builder)`.
+            "new" if object.is_none() => match call.args.first() {
+                Some(ty) => self.value(*ty, at, d),
                 None => Value::unknown(),
             },
             "concat" | "append" if object.is_some() => {
@@ -1055,6 +1244,58 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
         fold_state(&self.assigns, &self.states, key, index, &|right| {
             self.value(right, right.start_byte(), d)
         })
+    }
+}
+
+/// Collects the names `node` declares: variables, parameters, loop and catch variables.
+fn declared_names<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
+    match node.kind() {
+        "variable_declarator" => {
+            if let Some(name) = node.child_by_field_name("name") {
+                pattern_names(name, out);
+            }
+        }
+        "formal_parameter" | "catch_formal_parameter" | "resource" | "enhanced_for_statement" => {
+            if let Some(name) = node.child_by_field_name("name") {
+                out.push(name);
+            }
+        }
+        "required_parameter" | "optional_parameter" => {
+            if let Some(pattern) = node.child_by_field_name("pattern") {
+                pattern_names(pattern, out);
+            }
+        }
+        // JavaScript's parameters are patterns themselves; TypeScript's and Java's are
+        // the nodes above.
+        "formal_parameters" => {
+            for param in named_children(node) {
+                pattern_names(param, out);
+            }
+        }
+        // `x => ..`, Java `x -> ..`: one bare parameter.
+        "arrow_function" | "lambda_expression" => {
+            let single = node
+                .child_by_field_name("parameter")
+                .or_else(|| node.child_by_field_name("parameters"))
+                .filter(|p| p.kind() == "identifier");
+            out.extend(single);
+        }
+        "catch_clause" => {
+            if let Some(param) = node.child_by_field_name("parameter") {
+                pattern_names(param, out);
+            }
+        }
+        "for_in_statement" | "short_var_declaration" | "range_clause" => {
+            if let Some(left) = node.child_by_field_name("left") {
+                pattern_names(left, out);
+            }
+        }
+        "parameter_declaration" | "variadic_parameter_declaration" | "var_spec" | "const_spec" => {
+            let mut cursor = node.walk();
+            out.extend(node.children_by_field_name("name", &mut cursor));
+        }
+        "inferred_parameters" => out.extend(named_children(node)),
+        _ => {}
     }
 }
 

@@ -35,6 +35,7 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
         return;
     };
     let mut constants = HashMap::new();
+    let mut statics = HashSet::new();
     for item in &file.items {
         match item {
             syn::Item::Const(c) => {
@@ -42,6 +43,9 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
             }
             syn::Item::Static(s) => {
                 constants.insert(s.ident.to_string(), &*s.expr);
+                if matches!(s.mutability, syn::StaticMutability::Mut(_)) {
+                    statics.insert(s.ident.to_string());
+                }
             }
             _ => {}
         }
@@ -51,7 +55,10 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
     let mut reported_sites = HashSet::new();
     let mut passed_on = Vec::new();
     for (body, numeric) in functions.bodies {
-        let mut collect = Collect::default();
+        let mut collect = Collect {
+            statics: statics.clone(),
+            ..Collect::default()
+        };
         collect.visit_block(body);
         collect.finish();
         let analyzer = Analyzer {
@@ -171,6 +178,9 @@ struct Collect<'ast> {
     loops: Vec<(String, Assign<'ast>)>,
     /// Plain names of collections changed in place (`v.push(x)`, `v[0] = x`).
     mutated: HashSet<String>,
+    /// The file's `static mut` names, and the names this body binds with `let`.
+    statics: HashSet<String>,
+    lets: HashSet<String>,
 }
 
 impl<'ast> Collect<'ast> {
@@ -277,6 +287,9 @@ impl<'ast> Visit<'ast> for Collect<'ast> {
         if let Pat::Type(t) = pat {
             pat = &t.pat;
         }
+        let mut names = Vec::new();
+        pattern_names(pat, &mut names);
+        self.lets.extend(names);
         if let (Pat::Ident(ident), Some(init)) = (pat, &local.init) {
             self.assign(ident.ident.to_string(), local.span(), &init.expr, false);
         }
@@ -297,6 +310,11 @@ impl<'ast> Visit<'ast> for Collect<'ast> {
             self.mutated.insert(name);
         }
         if let Some(name) = plain_name(&e.left) {
+            // `LAST = ..` on a `static mut` outlives the function.
+            if self.statics.contains(&name) && !self.lets.contains(&name) {
+                self.leaving
+                    .push((&e.right, format!("is assigned to static `{name}`")));
+            }
             self.assign(name, e.span(), &e.right, false);
         } else if let Expr::Field(field) = &*e.left {
             let target = quote_target(field);
@@ -384,16 +402,48 @@ impl<'ast> Visit<'ast> for Collect<'ast> {
                 _ => None,
             };
             let name = last.ident.to_string();
+            // `String::from(q)` still holds the text; `Query::new(q)` hands it on.
+            let owner = p
+                .path
+                .segments
+                .iter()
+                .rev()
+                .nth(1)
+                .map(|s| s.ident.to_string());
+            let converts = matches!(name.as_str(), "from" | "from_str" | "new")
+                && owner
+                    .as_deref()
+                    .is_none_or(|o| matches!(o, "String" | "str" | "Cow" | "Box" | "Rc" | "Arc"));
+            let shown = match &owner {
+                Some(owner) if matches!(name.as_str(), "new" | "from") => {
+                    format!("{owner}::{name}")
+                }
+                _ => name.clone(),
+            };
             if let (Some(sink), Some(arg)) = (sink, e.args.first()) {
                 self.sinks.push((bytes(e.span()), sink, arg));
-            } else if !matches!(name.as_str(), "from" | "from_str" | "new") && !consumes_text(&name)
-            {
+            } else if !converts && !consumes_text(&name) {
                 for arg in &e.args {
-                    self.leaving.push((arg, format!("is passed to `{name}`")));
+                    self.leaving.push((arg, format!("is passed to `{shown}`")));
                 }
             }
         }
         visit::visit_expr_call(self, e);
+    }
+
+    fn visit_expr_closure(&mut self, e: &'ast syn::ExprClosure) {
+        // The closure's value: its expression body, or its block's tail.
+        let body = match &*e.body {
+            Expr::Block(b) => match b.block.stmts.last() {
+                Some(syn::Stmt::Expr(tail, None)) => Some(tail),
+                _ => None,
+            },
+            body => Some(body),
+        };
+        if let Some(body) = body {
+            self.leaving.push((body, "is returned".to_string()));
+        }
+        visit::visit_expr_closure(self, e);
     }
 
     fn visit_expr_return(&mut self, e: &'ast syn::ExprReturn) {
@@ -468,6 +518,18 @@ impl Analyzer<'_> {
                     .collect::<Vec<_>>(),
             ),
             Expr::Repeat(r) => self.value(&r.expr, at, d).element(),
+            // `Query { sql: .., ..base }`: a record of its fields.
+            Expr::Struct(st) => {
+                let mut parts: Vec<Value> = st
+                    .fields
+                    .iter()
+                    .map(|f| self.value(&f.expr, at, d))
+                    .collect();
+                if let Some(rest) = &st.rest {
+                    parts.push(self.value(rest, at, d));
+                }
+                Value::collection(&parts)
+            }
             // `0..n`, `1..=ids.len()`: numbers.
             Expr::Range(_) => Value::safe("_"),
             Expr::Block(b) => match b.block.stmts.last() {
