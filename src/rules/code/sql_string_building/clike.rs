@@ -1059,6 +1059,8 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 Some(o) => self.value(*o, at, d).element(),
                 None => Value::unknown(),
             },
+            // `Collectors.joining(", ")`, `Collectors.toList()`: no text but the separator.
+            _ if receiver_name == "Collectors" => Value::collection(&values(&call.args)),
             // The same elements, another view or order: streams, iterators, copies.
             "stream" | "parallelStream" | "boxed" | "sorted" | "distinct" | "toList"
             | "iterator" | "entrySet" | "keySet" | "values" | "keys" | "entries" | "slice"
@@ -1073,7 +1075,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 parts.extend(values(&call.args));
                 Value::constructed(node, "`join`", "_".into(), &parts)
             }
-            "joining" => Value::collection(&values(&call.args)),
+
             // `IntStream.range(0, n)`: numbers.
             "range" | "rangeClosed" => Value::safe("_"),
             // Go `append(slice, items..)`: the slice now holds every item.
@@ -1308,14 +1310,28 @@ fn mutated_names(
 ) -> HashSet<ScopeKey> {
     let mut names = HashSet::new();
     for &call in calls {
-        if let Some(parts) = call_parts(doc, call)
-            && let Some(object) = parts.object
-            && object.kind() == "identifier"
-            && MUTATORS.contains(&parts.name)
-        {
+        let Some(parts) = call_parts(doc, call) else {
+            continue;
+        };
+        let target = match parts.object {
+            // `Object.assign(cols, x)`, `Collections.addAll(tables, x)` fill their first
+            // argument; Go `copy(dst, src)` too.
+            Some(o)
+                if matches!(
+                    (text(doc, o), parts.name),
+                    ("Object", "assign") | ("Collections", "addAll")
+                ) =>
+            {
+                parts.args.first().copied()
+            }
+            Some(o) if MUTATORS.contains(&parts.name) => Some(o),
+            None if parts.name == "copy" => parts.args.first().copied(),
+            _ => None,
+        };
+        if let Some(target) = target.filter(|t| t.kind() == "identifier") {
             names.insert((
-                scopes.of(object.start_byte()),
-                text(doc, object).to_string(),
+                scopes.of(target.start_byte()),
+                text(doc, target).to_string(),
             ));
         }
     }

@@ -6,6 +6,7 @@
 //! plain names, in source order, then its sink calls. Top-level `const`/`static`
 //! strings are known everywhere.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
@@ -65,6 +66,7 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
             assigns: collect.assigns,
             constants: &constants,
             numeric,
+            states: RefCell::new(HashMap::new()),
         };
         for (call, name, query) in collect.sinks {
             let value = analyzer.value(query, bytes(query.span()).start, 0);
@@ -355,8 +357,10 @@ impl<'ast> Visit<'ast> for Collect<'ast> {
         ) && let Some(Expr::Closure(closure)) = e.args.first()
             && let Some(param) = closure.inputs.first()
         {
-            let range = bytes(closure.span());
-            let from = range.start;
+            // Visible in the closure; the receiver is evaluated before it, where the
+            // binding is not yet visible (`x.iter().map(|x| ..)` is not circular).
+            let from = bytes(closure.span()).start;
+            let range = bytes(e.receiver.span()).start..bytes(closure.span()).end;
             self.bind_elements(param, &e.receiver, range, from);
         }
         if method == "push_str"
@@ -473,9 +477,14 @@ fn quote_target(field: &syn::ExprField) -> String {
 }
 
 struct Analyzer<'ast> {
+    /// Each name's assignments, in source order (by where they end).
     assigns: HashMap<String, Vec<Assign<'ast>>>,
     constants: &'ast HashMap<String, &'ast Expr>,
     numeric: HashSet<String>,
+    /// The value of a name after its first k assignments, k = index + 1: a function
+    /// that walks many loops over one name (`for t in [..]`, each with a sink) would
+    /// otherwise fold every earlier one again at each use.
+    states: RefCell<HashMap<String, Vec<Value>>>,
 }
 
 impl Analyzer<'_> {
@@ -664,9 +673,9 @@ impl Analyzer<'_> {
 
     fn name(&self, name: &str, at: usize, d: usize) -> Value {
         if let Some(list) = self.assigns.get(name) {
-            let visible: Vec<&Assign> = list.iter().filter(|a| a.end <= at).collect();
-            if !visible.is_empty() {
-                return self.fold(&visible, d);
+            let visible = list.partition_point(|a| a.end <= at);
+            if visible > 0 {
+                return self.fold(name, list, visible - 1, d);
             }
         }
         if self.numeric.contains(name) {
@@ -682,30 +691,54 @@ impl Analyzer<'_> {
         }
     }
 
-    /// The value after the assignments `list`, in order. Function bodies are short, so
-    /// this is recomputed per use rather than cached.
-    fn fold(&self, list: &[&Assign], d: usize) -> Value {
-        let mut value: Option<Value> = None;
-        for assign in list {
-            let rhs = self.value(assign.right, assign.range.start, d);
-            value = Some(match (assign.how, value) {
-                (Binding::Replace, previous) => keep_built(rhs, previous),
-                (Binding::Element, previous) => keep_built(rhs.element(), previous),
-                (Binding::Index, previous) => keep_built(Value::safe("_"), previous),
-                (Binding::Unknown, previous) => keep_built(Value::unknown(), previous),
-                (Binding::Append, Some(prev)) => {
-                    let shape = format!("{}{}", prev.shape, rhs.shape);
-                    Value::constructed_at(
-                        assign.range.clone(),
-                        "concatenation",
-                        shape,
-                        &[prev, rhs],
-                    )
-                }
-                (Binding::Append, None) => rhs,
-            });
+    /// The value of `name` after its assignments `list[..=index]`, computed once per
+    /// prefix.
+    fn fold(&self, name: &str, list: &[Assign], index: usize, d: usize) -> Value {
+        loop {
+            let done = self.states.borrow().get(name).map_or(0, Vec::len);
+            if done > index {
+                return self
+                    .states
+                    .borrow()
+                    .get(name)
+                    .and_then(|s| s.get(index).cloned())
+                    .unwrap_or_else(Value::unknown);
+            }
+            let Some(assign) = list.get(done) else {
+                return Value::unknown();
+            };
+            let previous = match done {
+                0 => None,
+                n => self
+                    .states
+                    .borrow()
+                    .get(name)
+                    .and_then(|s| s.get(n - 1).cloned()),
+            };
+            let next = self.step(assign, previous, d);
+            let mut states = self.states.borrow_mut();
+            let entry = states.entry(name.to_string()).or_default();
+            // A recursive evaluation may have filled this slot already.
+            if entry.len() == done {
+                entry.push(next);
+            }
         }
-        value.unwrap_or_else(Value::unknown)
+    }
+
+    /// The value after `assign`, given the value before it.
+    fn step(&self, assign: &Assign, value: Option<Value>, d: usize) -> Value {
+        let rhs = self.value(assign.right, assign.range.start, d);
+        match (assign.how, value) {
+            (Binding::Replace, previous) => keep_built(rhs, previous),
+            (Binding::Element, previous) => keep_built(rhs.element(), previous),
+            (Binding::Index, previous) => keep_built(Value::safe("_"), previous),
+            (Binding::Unknown, previous) => keep_built(Value::unknown(), previous),
+            (Binding::Append, Some(prev)) => {
+                let shape = format!("{}{}", prev.shape, rhs.shape);
+                Value::constructed_at(assign.range.clone(), "concatenation", shape, &[prev, rhs])
+            }
+            (Binding::Append, None) => rhs,
+        }
     }
 }
 
