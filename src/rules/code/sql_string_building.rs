@@ -89,11 +89,16 @@ fn check_python(doc: &Document, out: &mut Findings) {
     // One pass over the tree collects everything the analysis needs.
     let (mut calls, mut functions, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
     let (mut returns, mut numeric, mut loops) = (Vec::new(), Vec::new(), Vec::new());
-    let mut globals = Vec::new();
+    let (mut globals, mut adds) = (Vec::new(), Vec::new());
     python::walk(root, |n| match n.kind() {
         "call" => calls.push(n),
         "function_definition" => functions.push((n.byte_range(), n.id())),
         "assignment" | "augmented_assignment" => assignments.push(n),
+        "expression_statement" => {
+            if let Some(added) = python_added_to(doc, n) {
+                adds.push(added);
+            }
+        }
         // A generator's `yield` and a lambda's body leave as a `return` does.
         "return_statement" | "yield" => returns.push(n),
         "lambda" => {
@@ -132,6 +137,7 @@ fn check_python(doc: &Document, out: &mut Findings) {
     };
     let mutated = python_mutated_names(doc, &scopes, &calls, &assignments);
     let mut analyzer = Analyzer::new(doc, root, scopes, &assignments);
+    analyzer.bind_adds(&adds);
     analyzer.bind_loops(&loops, &mutated);
     analyzer.numeric = numeric
         .into_iter()
@@ -296,6 +302,39 @@ fn python_mutated_names(
         }
     }
     names
+}
+
+/// Methods that add items to a collection (`marks.append(x)`): as a statement, they set
+/// what the collection holds from then on.
+const ADDERS: [&str; 15] = [
+    "append",
+    "extend",
+    "insert",
+    "add",
+    "addAll",
+    "update",
+    "appendleft",
+    "extendleft",
+    "push",
+    "unshift",
+    "put",
+    "putAll",
+    "set",
+    "push_back",
+    "push_front",
+];
+
+/// `marks.append(x)` as a statement: the collection's name and the call.
+fn python_added_to<'t>(doc: &Document, statement: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
+    let call = statement.named_child(0).filter(|c| c.kind() == "call")?;
+    let function = call.child_by_field_name("function")?;
+    let object = function
+        .child_by_field_name("object")
+        .filter(|o| o.kind() == "identifier")?;
+    let method = function.child_by_field_name("attribute")?;
+    ADDERS
+        .contains(&text(doc, method))
+        .then_some((object, call))
 }
 
 /// The names a `for` target binds: `t`, `i, t`, `(a, (b, c))`, `[a, b]`; attributes and
@@ -1005,6 +1044,26 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
         }
     }
 
+    /// Records `marks.append(x)` statements as assignments of `marks`: the list so far
+    /// with the new items ([`Analyzer::call`]).
+    fn bind_adds(&mut self, adds: &[(Node<'t>, Node<'t>)]) {
+        for &(name, call) in adds {
+            let key = (
+                self.scopes.of(call.start_byte()),
+                text(self.doc, name).to_string(),
+            );
+            self.assigns.entry(key).or_default().push(Assign {
+                end: call.end_byte(),
+                node: call,
+                right: call,
+                op: None,
+            });
+        }
+        for list in self.assigns.values_mut() {
+            list.sort_by_key(|a| a.end);
+        }
+    }
+
     /// Binds each loop's variables (`for t in ("a", "b")`, comprehensions too) to an
     /// element of the collection walked, visible from byte `from` on. `enumerate`'s first
     /// name is a count; a collection some call fills in place (`mutated`) is unknown.
@@ -1280,6 +1339,13 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             }
             ("items" | "keys" | "values" | "copy", Some(object)) => {
                 self.value(object, object.start_byte(), d).element()
+            }
+            // `marks.append(x)`, recorded as an assignment of `marks` by `bind_adds`: the
+            // items so far and the new ones.
+            (name, Some(object)) if ADDERS.contains(&name) && object.kind() == "identifier" => {
+                let mut parts = vec![self.value(object, node.start_byte(), d)];
+                parts.extend(arg_values());
+                Value::collection(&parts)
             }
             // Numbers cannot carry SQL; quoting and psycopg's composition escape it.
             ("int" | "float" | "len" | "bool" | "abs" | "round" | "count" | "range", _)

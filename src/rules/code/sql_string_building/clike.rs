@@ -15,8 +15,8 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use super::{
-    Assign, LOOP_ELEMENT, LOOP_INDEX, LOOP_UNKNOWN, MAX_DEPTH, MUTATORS, PassedOn, ScopeKey,
-    Scopes, Value, consumes_text, filled_in_place, fold_state, has_built_sql_literal,
+    ADDERS, Assign, LOOP_ELEMENT, LOOP_INDEX, LOOP_UNKNOWN, MAX_DEPTH, MUTATORS, PassedOn,
+    ScopeKey, Scopes, Value, consumes_text, filled_in_place, fold_state, has_built_sql_literal,
     has_sql_literal, is_constant_name, looks_sql, report,
 };
 use crate::document::Document;
@@ -562,6 +562,15 @@ fn bindings<'a, 't>(doc: &Document<'a>, n: Node<'t>) -> Vec<(Node<'t>, Node<'t>,
                     .map(|b| vec![(b, call, None)])
                     .unwrap_or_default();
             }
+            // JS/TS `marks.push(x)`, Java `marks.add(x)`, `sb.append(x)`: the collection
+            // or builder now holds `x` too.
+            if let Some(parts) = call_parts(doc, call)
+                && let Some(object) = parts.object
+                && object.kind() == "identifier"
+                && ADDERS.contains(&parts.name)
+            {
+                return vec![(object, call, None)];
+            }
             if call.kind() != "method_invocation"
                 || call.child_by_field_name("name").map(|m| text(doc, m)) != Some("append")
             {
@@ -825,6 +834,38 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 }
             }
             "call_expression" | "method_invocation" => self.call(node, at, d),
+            // `new ArrayList<>()`, `new ArrayList<>(List.of(..))`, JS `new Set(items)`: a
+            // collection of what it is given (a capacity is a number).
+            "object_creation_expression" | "new_expression"
+                if node
+                    .child_by_field_name("type")
+                    .or_else(|| node.child_by_field_name("constructor"))
+                    .is_some_and(|t| {
+                        let class = text(self.doc, t);
+                        let class = class.split('<').next().unwrap_or(class);
+                        matches!(
+                            class,
+                            "ArrayList"
+                                | "LinkedList"
+                                | "HashSet"
+                                | "LinkedHashSet"
+                                | "TreeSet"
+                                | "ArrayDeque"
+                                | "HashMap"
+                                | "LinkedHashMap"
+                                | "TreeMap"
+                                | "Array"
+                                | "Set"
+                                | "Map"
+                        )
+                    }) =>
+            {
+                let args = node
+                    .child_by_field_name("arguments")
+                    .map(named_children)
+                    .unwrap_or_default();
+                Value::collection(&values_at(self, &args, at, d))
+            }
             "object_creation_expression" => {
                 // `new StringBuilder("SELECT ..")`: the builder holds its argument.
                 let builder = node
@@ -1019,6 +1060,13 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 }
                 let shape = parts.iter().map(|p| p.shape.as_str()).collect();
                 Value::constructed(node, "concatenation", shape, &parts)
+            }
+            // `marks.push(x)`, `list.add(x)`, `map.put(k, v)`: the items so far and the
+            // new ones (as a statement, an assignment of `marks`; see `bindings`).
+            name if ADDERS.contains(&name) && object.is_some_and(|o| o.kind() == "identifier") => {
+                let mut parts = vec![receiver()];
+                parts.extend(values(&call.args));
+                Value::collection(&parts)
             }
             // `ids.map(() => "?")`, Java `ids.stream().map(i -> "?")`, `Array.from(ids, ..)`:
             // a list of what the callback returns.
@@ -1479,6 +1527,20 @@ fn is_numeric_type(ty: &str) -> bool {
             | "complex64"
             | "complex128"
     )
+}
+
+/// The values of `nodes`, names resolved as they stand at byte `at`.
+fn values_at<'t>(
+    analyzer: &Analyzer<'_, '_, 't>,
+    nodes: &[Node<'t>],
+    at: usize,
+    d: usize,
+) -> Vec<Value> {
+    nodes
+        .iter()
+        .filter(|n| n.kind() != "comment")
+        .map(|n| analyzer.value(*n, at, d))
+        .collect()
 }
 
 /// The last named child: the expression inside `await x`, `x as T`, `${x}`, `(x)`.

@@ -17,8 +17,8 @@ use syn::visit::{self, Visit};
 use syn::{BinOp, Expr, Lit, Pat, Token};
 
 use super::{
-    MAX_DEPTH, MUTATORS, PassedOn, Value, consumes_text, has_built_sql_literal, has_sql_literal,
-    is_constant_name, keep_built, report,
+    ADDERS, MAX_DEPTH, MUTATORS, PassedOn, Value, consumes_text, has_built_sql_literal,
+    has_sql_literal, is_constant_name, keep_built, report,
 };
 use crate::document::Document;
 use crate::parse::rust::{bytes, file};
@@ -158,6 +158,9 @@ enum Binding {
     Replace,
     /// `+=` and `push_str`.
     Append,
+    /// `v.push(x)`, `v.extend(xs)`, `v.insert(i, x)`: the collection so far and the new
+    /// items.
+    Add,
     /// A loop variable or an iterator closure's parameter: one element of the
     /// collection on the right.
     Element,
@@ -338,6 +341,18 @@ impl<'ast> Visit<'ast> for Collect<'ast> {
         if MUTATORS.contains(&method.as_str())
             && let Some(name) = plain_name(strip_reference(&e.receiver))
         {
+            // `marks.push(x)`: `marks` holds `x` too from here on.
+            if ADDERS.contains(&method.as_str())
+                && let Some(item) = e.args.last()
+            {
+                let range = bytes(e.span());
+                self.assigns.entry(name.clone()).or_default().push(Assign {
+                    end: range.end,
+                    range,
+                    right: item,
+                    how: Binding::Add,
+                });
+            }
             self.mutated.insert(name);
         }
         // `ids.iter().map(|_| "?")`, `["a", "b"].iter().for_each(|t| ..)`: the closure's
@@ -553,6 +568,29 @@ impl Analyzer<'_> {
                 {
                     self.value(arg, at, d)
                 }
+                // `Vec::new()`, `Vec::with_capacity(n)`, `HashSet::default()`: empty.
+                (Expr::Path(p), _)
+                    if p.path.segments.len() >= 2
+                        && p.path.segments.last().is_some_and(|s| {
+                            matches!(
+                                s.ident.to_string().as_str(),
+                                "new" | "with_capacity" | "default"
+                            )
+                        })
+                        && p.path.segments.iter().rev().nth(1).is_some_and(|s| {
+                            matches!(
+                                s.ident.to_string().as_str(),
+                                "Vec"
+                                    | "VecDeque"
+                                    | "HashSet"
+                                    | "BTreeSet"
+                                    | "HashMap"
+                                    | "BTreeMap"
+                            )
+                        }) =>
+                {
+                    Value::collection(&[])
+                }
                 // `std::iter::repeat("?")`, `repeat_n("?", n)`: that item, again and again.
                 (Expr::Path(p), Some(arg))
                     if p.path
@@ -738,6 +776,11 @@ impl Analyzer<'_> {
                 Value::constructed_at(assign.range.clone(), "concatenation", shape, &[prev, rhs])
             }
             (Binding::Append, None) => rhs,
+            (Binding::Add, previous) => {
+                let mut parts = vec![rhs];
+                parts.extend(previous);
+                Value::collection(&parts)
+            }
         }
     }
 }
