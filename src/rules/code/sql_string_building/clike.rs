@@ -6,8 +6,10 @@
 //! (`arr.join`, Go `strings.Join`, Java `String.join`), Go `fmt.Sprintf` and `append`,
 //! Java `String.format`, `.formatted` and `StringBuilder.append` (as an expression and
 //! as a statement on a local builder), Go `strings.Builder`/`bytes.Buffer` writes
-//! (`WriteString`, `fmt.Fprintf(&b, ..)`). Tagged templates (`sql\`..\``, Prisma
-//! `$queryRaw\`..\``) parameterize their holes, so they are never a construction.
+//! (`WriteString`, `fmt.Fprintf(&b, ..)`), collections filled by `push`/`add`. Loop
+//! variables and iteration callbacks' parameters hold an item of what they walk.
+//! Tagged templates (`sql\`..\``, Prisma `$queryRaw\`..\``) parameterize their holes, so
+//! they are never a construction.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};

@@ -3,8 +3,9 @@
 //! rusqlite `execute`/`query_row`/`prepare` or postgres `query`/`execute`.
 //!
 //! Each function body is evaluated on its own: its `let` bindings and assignments to
-//! plain names, in source order, then its sink calls. Top-level `const`/`static`
-//! strings are known everywhere.
+//! plain names, `push`es into collections, loop variables and iterator closures'
+//! parameters (an item of what they walk), in source order, then its sink calls.
+//! Top-level `const`/`static` strings are known everywhere.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
