@@ -63,6 +63,13 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
             "arrow_function" | "lambda_expression" => {
                 leaving.push(n);
                 functions.push((n.byte_range(), n.id()));
+                // `ids.forEach(id => marks.push(id))`: the body writes like a statement.
+                if let Some(body) = n
+                    .child_by_field_name("body")
+                    .filter(|b| matches!(b.kind(), "call_expression" | "method_invocation"))
+                {
+                    assignments.push(body);
+                }
             }
             "function_declaration"
             | "function_expression"
@@ -110,6 +117,7 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
             analyzer.local_declared.insert((scope, name_text));
         }
     }
+    analyzer.rekey_outer_writes();
     let mutated = mutated_names(doc, &analyzer.scopes, &calls, &assignments);
     analyzer.bind_loops(&loops, &calls, &mutated);
     let mut reported_sites = HashSet::new();
@@ -554,41 +562,49 @@ fn bindings<'a, 't>(doc: &Document<'a>, n: Node<'t>) -> Vec<(Node<'t>, Node<'t>,
                 .collect()
         }
         // Java: `sb.append(x).append(y);` on a local builder updates `sb`.
-        "expression_statement" => {
-            let Some(call) = n.named_child(0) else {
-                return Vec::new();
-            };
-            // Go: `b.WriteString(x)`, `fmt.Fprintf(&b, ..)` update the builder `b`.
-            if doc.kind == FileKind::Go {
-                return go_builder_write(doc, call)
-                    .map(|b| vec![(b, call, None)])
-                    .unwrap_or_default();
-            }
-            // JS/TS `marks.push(x)`, Java `marks.add(x)`, `sb.append(x)`: the collection
-            // or builder now holds `x` too.
-            if let Some(parts) = call_parts(doc, call)
-                && let Some(object) = parts.object
-                && object.kind() == "identifier"
-                && ADDERS.contains(&parts.name)
-            {
-                return vec![(object, call, None)];
-            }
-            if call.kind() != "method_invocation"
-                || call.child_by_field_name("name").map(|m| text(doc, m)) != Some("append")
-            {
-                return Vec::new();
-            }
-            let mut object = call;
-            while object.kind() == "method_invocation" {
-                let Some(inner) = object.child_by_field_name("object") else {
-                    return Vec::new();
-                };
-                object = inner;
-            }
-            vec![(object, call, None)]
-        }
+        "expression_statement" => match n.named_child(0) {
+            Some(call) => write_bindings(doc, call),
+            None => Vec::new(),
+        },
+        // The expression body of `ids.forEach(id => marks.push(id))`, a statement too.
+        "call_expression" | "method_invocation" => write_bindings(doc, n),
         _ => Vec::new(),
     }
+}
+
+/// What a call made as a statement writes to: Java `sb.append(x).append(y)` on a
+/// local builder, JS/TS `marks.push(x)`, Java `marks.add(x)`, Go `b.WriteString(x)`.
+fn write_bindings<'a, 't>(
+    doc: &Document<'a>,
+    call: Node<'t>,
+) -> Vec<(Node<'t>, Node<'t>, Option<&'a str>)> {
+    // Go: `b.WriteString(x)`, `fmt.Fprintf(&b, ..)` update the builder `b`.
+    if doc.kind == FileKind::Go {
+        return go_builder_write(doc, call)
+            .map(|b| vec![(b, call, None)])
+            .unwrap_or_default();
+    }
+    // The collection or builder now holds `x` too.
+    if let Some(parts) = call_parts(doc, call)
+        && let Some(object) = parts.object
+        && object.kind() == "identifier"
+        && ADDERS.contains(&parts.name)
+    {
+        return vec![(object, call, None)];
+    }
+    if call.kind() != "method_invocation"
+        || call.child_by_field_name("name").map(|m| text(doc, m)) != Some("append")
+    {
+        return Vec::new();
+    }
+    let mut object = call;
+    while object.kind() == "method_invocation" {
+        let Some(inner) = object.child_by_field_name("object") else {
+            return Vec::new();
+        };
+        object = inner;
+    }
+    vec![(object, call, None)]
 }
 
 /// Go's text builders: `strings.Builder`, `bytes.Buffer` (also behind `*`).
@@ -651,6 +667,51 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             numeric: HashSet::new(),
             top_declared: HashSet::new(),
             local_declared: HashSet::new(),
+        }
+    }
+
+    /// Moves the writes a function makes to a variable of a function around it (a
+    /// callback's `marks.push(x)`, `q += ..`) to that variable's own list, where the code
+    /// after the callback reads it. Declarations stay where they are.
+    fn rekey_outer_writes(&mut self) {
+        let root = self.root.id();
+        let mut moved = Vec::new();
+        for ((scope, name), list) in &mut self.assigns {
+            if *scope == root || self.local_declared.contains(&(*scope, name.clone())) {
+                continue;
+            }
+            let Some(first) = list.first() else {
+                continue;
+            };
+            let owner = self
+                .scopes
+                .enclosing(first.node.start_byte())
+                .filter(|f| f != scope)
+                .find(|f| self.local_declared.contains(&(*f, name.clone())))
+                .or_else(|| self.top_declared.contains(name).then_some(root));
+            let Some(owner) = owner else {
+                continue;
+            };
+            let (writes, stay): (Vec<_>, Vec<_>) =
+                std::mem::take(list).into_iter().partition(|a| {
+                    matches!(
+                        a.node.kind(),
+                        "assignment_expression"
+                            | "augmented_assignment_expression"
+                            | "assignment_statement"
+                            | "expression_statement"
+                            | "call_expression"
+                            | "method_invocation"
+                    )
+                });
+            *list = stay;
+            moved.extend(writes.into_iter().map(|a| ((owner, name.clone()), a)));
+        }
+        for (key, assign) in moved {
+            self.assigns.entry(key).or_default().push(assign);
+        }
+        for list in self.assigns.values_mut() {
+            list.sort_by_key(|a| a.end);
         }
     }
 
@@ -718,14 +779,17 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 (false, [callback, ..]) => (object, *callback),
                 _ => continue,
             };
-            // Arrays' own callbacks get (element, index); `forEach` also runs on a Map,
-            // whose second argument is a key.
+            // Arrays' own callbacks get (element, index). `forEach` also runs on a Map,
+            // whose second argument is a key: there only a name that says index
+            // (`i`, `idx`, `index`) is taken for one.
             let indexed = match parts.name {
                 "map" | "flatMap" | "filter" | "some" | "every" | "find" | "findIndex"
-                | "findLast" | "findLastIndex" => true,
-                "from" => array_from,
-                "forEach" | "forEachOrdered" | "mapToObj" | "anyMatch" | "allMatch"
-                | "noneMatch" => false,
+                | "findLast" | "findLastIndex" => Some(true),
+                "from" => Some(array_from),
+                "forEach" => None,
+                "forEachOrdered" | "mapToObj" | "anyMatch" | "allMatch" | "noneMatch" => {
+                    Some(false)
+                }
                 _ => continue,
             };
             let op = op_for(collection);
@@ -733,7 +797,10 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 let Some(name) = name else {
                     continue;
                 };
-                let op = if i == 1 && indexed && doc.kind != FileKind::Java {
+                let index = indexed.unwrap_or_else(|| {
+                    matches!(text(doc, name), "i" | "j" | "idx" | "index" | "ix" | "pos")
+                });
+                let op = if i == 1 && index && doc.kind != FileKind::Java {
                     LOOP_INDEX
                 } else {
                     op
@@ -1267,15 +1334,22 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
     fn name(&self, node: Node<'t>, at: usize, d: usize) -> Value {
         let name = text(self.doc, node);
         let scope = self.scopes.of(node.start_byte());
-        let local = (scope, name.to_string());
-        if let Some(list) = self.assigns.get(&local) {
-            let count = list.iter().filter(|a| a.end <= at).count();
-            if count > 0 {
-                return self.state(&local, count - 1, d);
+        // The innermost function first, then the ones around it (a callback reads the
+        // locals of the function it is written in), until one declares the name.
+        for function in self.scopes.enclosing(node.start_byte()) {
+            let local = (function, name.to_string());
+            if let Some(list) = self.assigns.get(&local) {
+                let count = list.iter().filter(|a| a.end <= at).count();
+                if count > 0 {
+                    return self.state(&local, count - 1, d);
+                }
             }
-        }
-        if self.numeric.contains(&local) {
-            return Value::safe("_");
+            if self.numeric.contains(&local) {
+                return Value::safe("_");
+            }
+            if self.local_declared.contains(&local) {
+                break;
+            }
         }
         let top = (self.root.id(), name.to_string());
         if scope != self.root.id()
