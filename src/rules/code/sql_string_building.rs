@@ -15,10 +15,10 @@
 //!
 //! ## What leaves without a sink: `code/sql-string-passed-on`
 //! SQL built from data that no sink in the file runs, but that leaves the place it is
-//! built (returned, passed to a call that is not a sink nor logging/output, stored in an
-//! attribute or a module-level variable), is reported once per build site under its own
-//! id, at medium severity, and only when the text reads as SQL beyond doubt: with no
-//! query call to confirm it, "Create index %s on %s" is a sentence.
+//! built (returned or yielded, passed to a call that is not a sink nor logging/output,
+//! stored in an attribute, a module-level or `global` variable), is reported once per
+//! build site under its own id, at medium severity, and only when the text reads as SQL
+//! beyond doubt: with no query call to confirm it, "Create index %s on %s" is a sentence.
 //!
 //! ## Known problems
 //! Values are not followed across functions or modules: a query argument that is a
@@ -89,19 +89,61 @@ fn check_python(doc: &Document, out: &mut Findings) {
     let root = tree.root_node();
     // One pass over the tree collects everything the analysis needs.
     let (mut calls, mut functions, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
-    let mut returns = Vec::new();
+    let (mut returns, mut numeric, mut loops) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut globals, mut adds) = (Vec::new(), Vec::new());
     python::walk(root, |n| match n.kind() {
         "call" => calls.push(n),
         "function_definition" => functions.push((n.byte_range(), n.id())),
         "assignment" | "augmented_assignment" => assignments.push(n),
-        "return_statement" => returns.push(n),
+        "expression_statement" => {
+            if let Some(added) = python_added_to(doc, n) {
+                adds.push(added);
+            }
+        }
+        // A generator's `yield` and a lambda's body leave as a `return` does.
+        "return_statement" | "yield" => returns.push(n),
+        "lambda" => {
+            if let Some(body) = n.child_by_field_name("body") {
+                returns.push(body);
+            }
+        }
+        "global_statement" | "nonlocal_statement" => globals.push(n),
+        "typed_parameter" | "typed_default_parameter" => {
+            if let Some(name) = python_numeric_parameter(doc, n) {
+                numeric.push(name);
+            }
+        }
+        // The loop variable is bound for the body, after the collection is evaluated.
+        "for_statement" => {
+            if let Some(right) = n.child_by_field_name("right") {
+                loops.push((n, right.end_byte()));
+            }
+        }
+        // A comprehension's `for` comes after the body that uses its variable.
+        "list_comprehension"
+        | "set_comprehension"
+        | "dictionary_comprehension"
+        | "generator_expression" => {
+            for clause in python::named_children(n) {
+                if clause.kind() == "for_in_clause" {
+                    loops.push((clause, n.start_byte()));
+                }
+            }
+        }
         _ => {}
     });
     let scopes = Scopes {
         functions,
         module: root.id(),
     };
-    let analyzer = Analyzer::new(doc, root, scopes, &assignments);
+    let mutated = python_mutated_names(doc, &scopes, &calls, &assignments);
+    let mut analyzer = Analyzer::new(doc, root, scopes, &assignments);
+    analyzer.bind_adds(&adds);
+    analyzer.bind_loops(&loops, &mutated);
+    analyzer.numeric = numeric
+        .into_iter()
+        .map(|n| (analyzer.scopes.of(n.start_byte()), text(doc, n).to_string()))
+        .collect();
     let mut reported_sites = HashSet::new();
     for &call in &calls {
         check_sink(&analyzer, call, &mut reported_sites, out);
@@ -125,7 +167,13 @@ fn check_python(doc: &Document, out: &mut Findings) {
         }
     }
     for r in returns {
-        for expr in python::named_children(r) {
+        let (exprs, leaves) = match r.kind() {
+            "return_statement" => (python::named_children(r), "is returned"),
+            "yield" => (python::named_children(r), "is yielded"),
+            // A lambda's body.
+            _ => (vec![r], "is returned"),
+        };
+        for expr in exprs {
             let items = match unparen(expr).kind() {
                 // `return sql, params`
                 "expression_list" | "tuple" => python::named_children(unparen(expr)),
@@ -133,8 +181,22 @@ fn check_python(doc: &Document, out: &mut Findings) {
             };
             for item in items {
                 let value = analyzer.value(item, item.start_byte(), 0);
-                passed_on.report(&value, "is returned");
+                passed_on.report(&value, leaves);
             }
+        }
+    }
+    // `global q` / `nonlocal q` in a function: assigning `q` there sets the module's or
+    // the enclosing function's variable.
+    let mut outer_names: HashMap<ScopeKey, &str> = HashMap::new();
+    for g in globals {
+        let scope = analyzer.scopes.of(g.start_byte());
+        let how = if g.kind() == "global_statement" {
+            "global"
+        } else {
+            "nonlocal"
+        };
+        for name in python::named_children(g) {
+            outer_names.insert((scope, text(doc, name).to_string()), how);
         }
     }
     for a in assignments {
@@ -147,16 +209,190 @@ fn check_python(doc: &Document, out: &mut Findings) {
         // A module or class variable can be imported; an attribute or item outlives the
         // function. A local is judged where it is used (the sinks and calls above).
         let target = text(doc, left);
+        let scope = analyzer.scopes.of(a.start_byte());
         let leaves = match left.kind() {
-            "identifier" if analyzer.scopes.of(a.start_byte()) == root.id() => {
+            "identifier" if scope == root.id() => {
                 format!("is assigned to module-level `{target}`")
             }
+            "identifier" => match outer_names.get(&(scope, target.to_string())) {
+                Some(how) => format!("is assigned to {how} `{target}`"),
+                None => continue,
+            },
             "attribute" | "subscript" => format!("is stored in `{target}`"),
             _ => continue,
         };
         let value = analyzer.value(right, right.start_byte(), 0);
         passed_on.report(&value, &leaves);
     }
+}
+
+/// Methods that change a collection in place: a loop over a list of literals that one of
+/// them also fills (`tables.append(name)`) may walk data.
+/// TODO: a list handed to a function that fills it (`add_user_tables(tables, request)`)
+/// is still taken for its literals.
+const MUTATORS: [&str; 18] = [
+    "append",
+    "extend",
+    "insert",
+    "add",
+    "addAll",
+    "update",
+    "setdefault",
+    "push",
+    "unshift",
+    "splice",
+    "set",
+    "put",
+    "putAll",
+    "offer",
+    "addFirst",
+    "addLast",
+    "push_back",
+    "push_front",
+];
+
+/// Whether the collection named `name`, as seen from `scope`, is changed in place
+/// somewhere (`mutated` holds (scope, name) of each `name.append(..)`, `name[k] = ..`):
+/// in that scope, or anywhere when the name is not assigned in that scope (a module-level
+/// list filled by another function).
+fn filled_in_place(
+    mutated: &HashSet<ScopeKey>,
+    assigns: &HashMap<ScopeKey, Vec<Assign>>,
+    scope: usize,
+    name: &str,
+) -> bool {
+    let key = (scope, name.to_string());
+    mutated.contains(&key)
+        || (!assigns.contains_key(&key) && mutated.iter().any(|(_, m)| m == name))
+}
+
+/// (scope, name) of each collection changed in place: `name.append(..)`, `name[k] = ..`.
+fn python_mutated_names(
+    doc: &Document,
+    scopes: &Scopes,
+    calls: &[Node],
+    assignments: &[Node],
+) -> HashSet<ScopeKey> {
+    let mut names = HashSet::new();
+    for call in calls {
+        let Some(function) = call.child_by_field_name("function") else {
+            continue;
+        };
+        if let (Some(object), Some(method)) = (
+            function.child_by_field_name("object"),
+            function.child_by_field_name("attribute"),
+        ) && object.kind() == "identifier"
+            && MUTATORS.contains(&text(doc, method))
+        {
+            names.insert((
+                scopes.of(object.start_byte()),
+                text(doc, object).to_string(),
+            ));
+        }
+    }
+    for a in assignments {
+        if let Some(left) = a.child_by_field_name("left")
+            && left.kind() == "subscript"
+            && let Some(object) = left.child_by_field_name("value")
+            && object.kind() == "identifier"
+        {
+            names.insert((
+                scopes.of(object.start_byte()),
+                text(doc, object).to_string(),
+            ));
+        }
+    }
+    names
+}
+
+/// Methods that add items to a collection (`marks.append(x)`): as a statement, they set
+/// what the collection holds from then on.
+const ADDERS: [&str; 15] = [
+    "append",
+    "extend",
+    "insert",
+    "add",
+    "addAll",
+    "update",
+    "appendleft",
+    "extendleft",
+    "push",
+    "unshift",
+    "put",
+    "putAll",
+    "set",
+    "push_back",
+    "push_front",
+];
+
+/// `marks.append(x)` as a statement: the collection's name and the call.
+fn python_added_to<'t>(doc: &Document, statement: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
+    let call = statement.named_child(0).filter(|c| c.kind() == "call")?;
+    let function = call.child_by_field_name("function")?;
+    let object = function
+        .child_by_field_name("object")
+        .filter(|o| o.kind() == "identifier")?;
+    let method = function.child_by_field_name("attribute")?;
+    ADDERS
+        .contains(&text(doc, method))
+        .then_some((object, call))
+}
+
+/// The names a `for` target binds: `t`, `i, t`, `(a, (b, c))`, `[a, b]`; attributes and
+/// items are not names.
+fn python_target_names<'t>(target: Node<'t>, out: &mut Vec<Node<'t>>) {
+    match target.kind() {
+        "identifier" => out.push(target),
+        "pattern_list" | "tuple_pattern" | "list_pattern" | "tuple" | "list" => {
+            for child in python::named_children(target) {
+                python_target_names(child, out);
+            }
+        }
+        "parenthesized_expression" => {
+            if let Some(inner) = target.named_child(0) {
+                python_target_names(inner, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The name of a parameter annotated as a number or a boolean (`n: int`, `n: int = 10`,
+/// `ratio: Optional[float] = None`): its value renders as digits or `True`/`False`, which
+/// cannot change a query. Python does not enforce it, but type checkers hold callers to
+/// it, as the other languages' compilers do for `int n`.
+fn python_numeric_parameter<'t>(doc: &Document, param: Node<'t>) -> Option<Node<'t>> {
+    let name = match param.kind() {
+        "typed_default_parameter" => param.child_by_field_name("name")?,
+        // `n: int` has no field for its name; `*args: int` is a splat, not a name.
+        _ => param.named_child(0)?,
+    };
+    if name.kind() != "identifier" {
+        return None;
+    }
+    let annotation = text(doc, param.child_by_field_name("type")?);
+    is_numeric_annotation(annotation).then_some(name)
+}
+
+/// `int`, `float`, `bool`, `Decimal`, also quoted, `Optional[..]` of one, or a union of
+/// them with `None`.
+fn is_numeric_annotation(annotation: &str) -> bool {
+    let mut ty = annotation.trim().trim_matches(['"', '\'']).trim();
+    for wrapper in ["Optional[", "typing.Optional["] {
+        if let Some(inner) = ty.strip_prefix(wrapper).and_then(|t| t.strip_suffix(']')) {
+            ty = inner;
+        }
+    }
+    let mut parts = ty.split('|').map(str::trim).filter(|t| *t != "None");
+    let mut any = false;
+    let all = parts.all(|t| {
+        any = true;
+        matches!(
+            t,
+            "int" | "float" | "bool" | "complex" | "Decimal" | "decimal.Decimal"
+        )
+    });
+    any && all
 }
 
 /// Calls that [`Analyzer::call`] follows: SQL going into them is still being built (or
@@ -653,6 +889,26 @@ impl Value {
         }
     }
 
+    /// A list, tuple, dict or the like of `parts`: safe when every part is, and holding
+    /// whatever SQL they hold.
+    fn collection(parts: &[Value]) -> Value {
+        Value {
+            shape: "_".into(),
+            safe: parts.iter().all(|p| p.safe),
+            built: parts.iter().find_map(|p| p.built.clone()),
+            dynamic: parts.iter().find_map(|p| p.dynamic.clone()),
+        }
+    }
+
+    /// One element of the collection this value is: as safe as the whole, with no text
+    /// of its own to read as SQL.
+    fn element(self) -> Value {
+        Value {
+            shape: "_".into(),
+            ..self
+        }
+    }
+
     fn safe(shape: impl Into<String>) -> Value {
         Value {
             shape: shape.into(),
@@ -711,9 +967,17 @@ struct Assign<'t> {
     right: Node<'t>,
     /// The operator of an augmented assignment (`+=`), `None` for `=`; in C-like languages
     /// also `None` for a statement `sb.append(x);`, whose call evaluates to the builder's
-    /// new value.
+    /// new value. A loop variable has one of the `LOOP_*` markers.
     op: Option<&'t str>,
 }
+
+/// [`Assign::op`] of a loop variable: one element of the collection on the right.
+const LOOP_ELEMENT: &str = "for-in";
+/// [`Assign::op`] of a loop's counter (`enumerate`'s first name, an array callback's
+/// index): a number.
+const LOOP_INDEX: &str = "for-index";
+/// [`Assign::op`] of a loop over a collection filled in place: unknown.
+const LOOP_UNKNOWN: &str = "for-unknown";
 
 type ScopeKey = (usize, String);
 
@@ -754,6 +1018,8 @@ fn fold_state<'t>(
                 Value::constructed(assign.node, "concatenation", shape, &[prev, rhs])
             }
             (Some("+="), None) => rhs,
+            (Some(LOOP_ELEMENT), previous) => keep_built(rhs.element(), previous),
+            (Some(LOOP_INDEX), previous) => keep_built(Value::safe("_"), previous),
             (Some(_), previous) => keep_built(Value::unknown(), previous),
         };
         let mut states = states.borrow_mut();
@@ -774,6 +1040,8 @@ struct Analyzer<'d, 'a, 't> {
     scopes: Scopes,
     /// The value of a name after its first k assignments, k = index + 1.
     states: RefCell<HashMap<ScopeKey, Vec<Value>>>,
+    /// Parameters annotated with a number or boolean type: they cannot carry SQL.
+    numeric: HashSet<ScopeKey>,
 }
 
 impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
@@ -811,6 +1079,82 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             assigns,
             scopes,
             states: RefCell::new(HashMap::new()),
+            numeric: HashSet::new(),
+        }
+    }
+
+    /// Records `marks.append(x)` statements as assignments of `marks`: the list so far
+    /// with the new items ([`Analyzer::call`]).
+    fn bind_adds(&mut self, adds: &[(Node<'t>, Node<'t>)]) {
+        for &(name, call) in adds {
+            let key = (
+                self.scopes.of(call.start_byte()),
+                text(self.doc, name).to_string(),
+            );
+            self.assigns.entry(key).or_default().push(Assign {
+                end: call.end_byte(),
+                node: call,
+                right: call,
+                op: None,
+            });
+        }
+        for list in self.assigns.values_mut() {
+            list.sort_by_key(|a| a.end);
+        }
+    }
+
+    /// Binds each loop's variables (`for t in ("a", "b")`, comprehensions too) to an
+    /// element of the collection walked, visible from byte `from` on. `enumerate`'s first
+    /// name is a count; a collection some call fills in place (`mutated`) is unknown.
+    fn bind_loops(&mut self, loops: &[(Node<'t>, usize)], mutated: &HashSet<ScopeKey>) {
+        let mut bindings = Vec::new();
+        for &(node, from) in loops {
+            let (Some(left), Some(right)) = (
+                node.child_by_field_name("left"),
+                node.child_by_field_name("right"),
+            ) else {
+                continue;
+            };
+            let mut names = Vec::new();
+            python_target_names(left, &mut names);
+            let collection = unparen(right);
+            let filled = collection.kind() == "identifier"
+                && filled_in_place(
+                    mutated,
+                    &self.assigns,
+                    self.scopes.of(collection.start_byte()),
+                    text(self.doc, collection),
+                );
+            let counted = collection.kind() == "call"
+                && callee_name(self.doc, collection) == Some("enumerate")
+                && names.len() > 1;
+            for (i, name) in names.into_iter().enumerate() {
+                let op = match (filled, counted && i == 0) {
+                    (true, _) => LOOP_UNKNOWN,
+                    (false, true) => LOOP_INDEX,
+                    (false, false) => LOOP_ELEMENT,
+                };
+                let key = (
+                    self.scopes.of(node.start_byte()),
+                    text(self.doc, name).to_string(),
+                );
+                bindings.push((
+                    key,
+                    Assign {
+                        end: from,
+                        node,
+                        right,
+                        op: Some(op),
+                    },
+                ));
+            }
+        }
+        for (key, assign) in bindings {
+            self.assigns.entry(key).or_default().push(assign);
+        }
+        // Loops came after the assignments: keep each name's bindings in source order.
+        for list in self.assigns.values_mut() {
+            list.sort_by_key(|a| a.end);
         }
     }
 
@@ -867,12 +1211,25 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                     .into_iter()
                     .map(|p| self.value(p, p.start_byte(), d))
                     .collect();
-                Value {
-                    shape: "_".into(),
-                    safe: parts.iter().all(|p| p.safe),
-                    built: parts.iter().find_map(|p| p.built.clone()),
-                    dynamic: parts.iter().find_map(|p| p.dynamic.clone()),
+                Value::collection(&parts)
+            }
+            // Keys and values alike: a loop over a dict walks its keys.
+            "dictionary" => {
+                let mut parts = Vec::new();
+                for item in python::named_children(node) {
+                    let pieces = match item.kind() {
+                        "pair" => vec![
+                            item.child_by_field_name("key"),
+                            item.child_by_field_name("value"),
+                        ],
+                        "dictionary_splat" => vec![item.named_child(0)],
+                        _ => continue,
+                    };
+                    for piece in pieces.into_iter().flatten() {
+                        parts.push(self.value(piece, piece.start_byte(), d));
+                    }
                 }
+                Value::collection(&parts)
             }
             "list_comprehension" | "generator_expression" | "set_comprehension" => node
                 .child_by_field_name("body")
@@ -1007,8 +1364,30 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             ("str", None) => positional
                 .first()
                 .map_or_else(Value::unknown, |a| self.value(*a, a.start_byte(), d)),
+            // What a loop walks: the elements of the collections given.
+            (
+                "enumerate" | "sorted" | "reversed" | "list" | "tuple" | "set" | "frozenset"
+                | "zip" | "iter",
+                None,
+            ) => {
+                let parts: Vec<Value> = positional
+                    .iter()
+                    .map(|a| self.value(*a, a.start_byte(), d))
+                    .collect();
+                Value::collection(&parts)
+            }
+            ("items" | "keys" | "values" | "copy", Some(object)) => {
+                self.value(object, object.start_byte(), d).element()
+            }
+            // `marks.append(x)`, recorded as an assignment of `marks` by `bind_adds`: the
+            // items so far and the new ones.
+            (name, Some(object)) if ADDERS.contains(&name) && object.kind() == "identifier" => {
+                let mut parts = vec![self.value(object, node.start_byte(), d)];
+                parts.extend(arg_values());
+                Value::collection(&parts)
+            }
             // Numbers cannot carry SQL; quoting and psycopg's composition escape it.
-            ("int" | "float" | "len" | "bool" | "abs" | "round" | "count", _)
+            ("int" | "float" | "len" | "bool" | "abs" | "round" | "count" | "range", _)
             | (
                 "SQL" | "Identifier" | "Literal" | "Placeholder" | "quote_name" | "quote_ident"
                 | "escape_string" | "literal",
@@ -1032,6 +1411,9 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             if count > 0 {
                 return self.state(&local, count - 1, d);
             }
+        }
+        if self.numeric.contains(&local) {
+            return Value::safe("_");
         }
         let module = (self.root.id(), name.to_string());
         if scope != self.root.id()
@@ -1080,6 +1462,16 @@ struct Scopes {
 }
 
 impl Scopes {
+    /// The ids of every function around byte `at`, innermost first.
+    fn enclosing(&self, at: usize) -> impl Iterator<Item = usize> + '_ {
+        let started = self.functions.partition_point(|(r, _)| r.start <= at);
+        self.functions[..started]
+            .iter()
+            .rev()
+            .filter(move |(r, _)| at < r.end)
+            .map(|(_, id)| *id)
+    }
+
     /// The id of the innermost function around byte `at`, or of the module.
     fn of(&self, at: usize) -> usize {
         let started = self.functions.partition_point(|(r, _)| r.start <= at);
@@ -1497,6 +1889,44 @@ mod tests {
         assert!(passed_on(src).is_empty(), "{:?}", passed_on(src));
         // The sink's own finding is still there.
         assert_eq!(lines(src), [10, 11]);
+    }
+
+    #[test]
+    fn parameters_annotated_as_numbers_are_safe() {
+        for numeric in [
+            "int",
+            "float",
+            "bool",
+            "\"int\"",
+            "Optional[int]",
+            "int | None",
+            "None | float",
+            "decimal.Decimal",
+        ] {
+            assert!(is_numeric_annotation(numeric), "{numeric}");
+        }
+        for text in [
+            "str",
+            "Optional[str]",
+            "int | str",
+            "None",
+            "list[int]",
+            "Any",
+        ] {
+            assert!(!is_numeric_annotation(text), "{text}");
+        }
+        let src = "def f(cur, n: int, m: int = 3, s: str = 'a', *args: int):\n    cur.execute(f\"SELECT a FROM t LIMIT {n} OFFSET {m}\")\n    cur.execute(f\"SELECT a FROM t WHERE s = '{s}'\")\n    cur.execute(f\"SELECT a FROM t LIMIT {args}\")\n";
+        assert_eq!(lines(src), [3, 4]);
+    }
+
+    #[test]
+    fn a_loop_over_literals_binds_a_literal_unless_the_list_is_filled() {
+        let src = "TABLES = [\"a\", \"b\"]\n\
+                   def fill(x):\n    TABLES.append(x)\n\
+                   def f(cur):\n    for t in TABLES:\n        cur.execute(f\"DELETE FROM {t}\")\n\
+                   def g(cur, x):\n    ts = (\"a\", \"b\")\n    for t in ts:\n        cur.execute(f\"DELETE FROM {t}\")\n    for t in x:\n        cur.execute(f\"DELETE FROM {t}\")\n";
+        // `TABLES` is filled by another function; `t` is rebound by the second loop of `g`.
+        assert_eq!(lines(src), [6, 12]);
     }
 
     #[test]

@@ -5,8 +5,11 @@
 //! Constructions followed: `+` and `+=`, JS/TS template literals, `.concat`, `join`
 //! (`arr.join`, Go `strings.Join`, Java `String.join`), Go `fmt.Sprintf` and `append`,
 //! Java `String.format`, `.formatted` and `StringBuilder.append` (as an expression and
-//! as a statement on a local builder). Tagged templates (`sql\`..\``, Prisma
-//! `$queryRaw\`..\``) parameterize their holes, so they are never a construction.
+//! as a statement on a local builder), Go `strings.Builder`/`bytes.Buffer` writes
+//! (`WriteString`, `fmt.Fprintf(&b, ..)`), collections filled by `push`/`add`. Loop
+//! variables and iteration callbacks' parameters hold an item of what they walk.
+//! Tagged templates (`sql\`..\``, Prisma `$queryRaw\`..\``) parameterize their holes, so
+//! they are never a construction.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -14,8 +17,9 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use super::{
-    Assign, MAX_DEPTH, PassedOn, ScopeKey, Scopes, Value, consumes_text, fold_state,
-    has_built_sql_literal, has_sql_literal, is_constant_name, looks_sql, report,
+    ADDERS, Assign, LOOP_ELEMENT, LOOP_INDEX, LOOP_UNKNOWN, MAX_DEPTH, MUTATORS, PassedOn,
+    ScopeKey, Scopes, Value, consumes_text, filled_in_place, fold_state, has_built_sql_literal,
+    has_sql_literal, is_constant_name, looks_sql, report,
 };
 use crate::document::Document;
 use crate::kind::FileKind;
@@ -31,8 +35,9 @@ const SINK_WORDS: [&str; 16] = [
 
 pub(super) fn check(doc: &Document, out: &mut Findings) {
     // The literal first: most files have none, and one pass finds out.
-    let worth_parsing = has_sql_literal(doc.text)
-        && (SINK_WORDS.iter().any(|w| doc.text.contains(w)) || has_built_sql_literal(doc.text));
+    let worth_parsing = (has_sql_literal(doc.text)
+        && (SINK_WORDS.iter().any(|w| doc.text.contains(w)) || has_built_sql_literal(doc.text)))
+        || (doc.kind == FileKind::Java && has_hql_literal(doc.text));
     if !worth_parsing || treesitter::is_generated(doc) {
         return;
     }
@@ -41,41 +46,58 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
     };
     let root = tree.root_node();
     let (mut calls, mut functions, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut numeric, mut leaving) = (Vec::new(), Vec::new());
-    walk(root, |n| match n.kind() {
-        "call_expression" | "method_invocation" => calls.push(n),
-        "return_statement" => leaving.push(n),
-        "arrow_function" => {
-            leaving.push(n);
-            functions.push((n.byte_range(), n.id()));
-        }
-        "function_declaration"
-        | "function_expression"
-        | "function"
-        | "method_definition"
-        | "generator_function_declaration"
-        | "generator_function"
-        | "method_declaration"
-        | "func_literal"
-        | "constructor_declaration"
-        | "lambda_expression" => functions.push((n.byte_range(), n.id())),
-        "formal_parameter"
-        | "parameter_declaration"
-        | "required_parameter"
-        | "optional_parameter" => {
-            if let Some(names) = numeric_parameter(doc, n) {
-                numeric.extend(names);
+    let (mut numeric, mut leaving, mut loops) = (Vec::new(), Vec::new(), Vec::new());
+    let mut declared = Vec::new();
+    walk(root, |n| {
+        declared_names(n, &mut declared);
+        match n.kind() {
+            // JS/TS `for (const t of ..)`, Java `for (String t : ..)`, Go `for _, t := range ..`.
+            "for_in_statement" | "enhanced_for_statement" | "range_clause" => loops.push(n),
+            "call_expression" | "method_invocation" => calls.push(n),
+            // Returned, yielded, or handed to a constructor (`new Query(sql)`).
+            "return_statement"
+            | "yield_expression"
+            | "object_creation_expression"
+            | "new_expression" => leaving.push(n),
+            // An expression body is returned.
+            "arrow_function" | "lambda_expression" => {
+                leaving.push(n);
+                functions.push((n.byte_range(), n.id()));
+                // `ids.forEach(id => marks.push(id))`: the body writes like a statement.
+                if let Some(body) = n
+                    .child_by_field_name("body")
+                    .filter(|b| matches!(b.kind(), "call_expression" | "method_invocation"))
+                {
+                    assignments.push(body);
+                }
             }
+            "function_declaration"
+            | "function_expression"
+            | "function"
+            | "method_definition"
+            | "generator_function_declaration"
+            | "generator_function"
+            | "method_declaration"
+            | "func_literal"
+            | "constructor_declaration" => functions.push((n.byte_range(), n.id())),
+            "formal_parameter"
+            | "parameter_declaration"
+            | "required_parameter"
+            | "optional_parameter" => {
+                if let Some(names) = numeric_parameter(doc, n) {
+                    numeric.extend(names);
+                }
+            }
+            "variable_declarator"
+            | "assignment_expression"
+            | "augmented_assignment_expression"
+            | "short_var_declaration"
+            | "assignment_statement"
+            | "var_spec"
+            | "const_spec"
+            | "expression_statement" => assignments.push(n),
+            _ => {}
         }
-        "variable_declarator"
-        | "assignment_expression"
-        | "augmented_assignment_expression"
-        | "short_var_declaration"
-        | "assignment_statement"
-        | "var_spec"
-        | "const_spec"
-        | "expression_statement" => assignments.push(n),
-        _ => {}
     });
     let scopes = Scopes {
         functions,
@@ -86,6 +108,18 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
         .into_iter()
         .map(|n| (analyzer.scopes.of(n.start_byte()), text(doc, n).to_string()))
         .collect();
+    for name in declared {
+        let scope = analyzer.scopes.of(name.start_byte());
+        let name_text = text(doc, name).to_string();
+        if scope == root.id() {
+            analyzer.top_declared.insert(name_text);
+        } else {
+            analyzer.local_declared.insert((scope, name_text));
+        }
+    }
+    analyzer.rekey_outer_writes();
+    let mutated = mutated_names(doc, &analyzer.scopes, &calls, &assignments);
+    analyzer.bind_loops(&loops, &calls, &mutated);
     let mut reported_sites = HashSet::new();
     for &call in &calls {
         check_sink(&analyzer, call, &mut reported_sites, out);
@@ -120,7 +154,12 @@ fn passed_on(
         let is_sink = parts.object.is_some() && sink(doc.kind, parts.name).is_some();
         // Go `errors.New(..)`: an error message.
         let error = parts.name == "New" && parts.object.is_some_and(|o| text(doc, o) == "errors");
-        if is_sink || error || consumes_text(parts.name) || builds_text(parts.name) {
+        if is_sink
+            || error
+            || consumes_text(parts.name)
+            || builds_text(parts.name)
+            || measures_text(parts.name)
+        {
             continue;
         }
         for arg in parts.args {
@@ -129,24 +168,51 @@ fn passed_on(
         }
     }
     for &node in leaving {
-        // `return a, b` (Go) and an arrow function's expression body.
-        let values = match node.kind() {
-            "arrow_function" => node
-                .child_by_field_name("body")
-                .filter(|b| b.kind() != "statement_block")
-                .into_iter()
-                .collect(),
-            _ => named_children(node)
-                .into_iter()
-                .flat_map(|e| match e.kind() {
-                    "expression_list" => named_children(e),
-                    _ => vec![e],
-                })
-                .collect::<Vec<_>>(),
+        // `return a, b` (Go), an arrow function's or lambda's expression body, `yield x`,
+        // the arguments of `new Query(sql, ..)`.
+        let (values, leaves) = match node.kind() {
+            "arrow_function" | "lambda_expression" => (
+                node.child_by_field_name("body")
+                    .filter(|b| !matches!(b.kind(), "statement_block" | "block"))
+                    .into_iter()
+                    .collect(),
+                "is returned".to_string(),
+            ),
+            "yield_expression" => (named_children(node), "is yielded".to_string()),
+            "object_creation_expression" | "new_expression" => {
+                let Some(class) = node
+                    .child_by_field_name("type")
+                    .or_else(|| node.child_by_field_name("constructor"))
+                    .map(|t| text(doc, t))
+                else {
+                    continue;
+                };
+                // Builders and strings are still building the text; errors show it.
+                if matches!(class, "StringBuilder" | "StringBuffer" | "String")
+                    || consumes_text(class)
+                {
+                    continue;
+                }
+                let args = node
+                    .child_by_field_name("arguments")
+                    .map(named_children)
+                    .unwrap_or_default();
+                (args, format!("is passed to `new {class}`"))
+            }
+            _ => (
+                named_children(node)
+                    .into_iter()
+                    .flat_map(|e| match e.kind() {
+                        "expression_list" => named_children(e),
+                        _ => vec![e],
+                    })
+                    .collect::<Vec<_>>(),
+                "is returned".to_string(),
+            ),
         };
         for v in values {
             let value = analyzer.value(v, v.end_byte(), 0);
-            passed_on.report(&value, "is returned");
+            passed_on.report(&value, &leaves);
         }
     }
     for &n in assignments {
@@ -157,6 +223,15 @@ fn passed_on(
                     if analyzer.scopes.of(n.start_byte()) == analyzer.root.id() =>
                 {
                     format!("is assigned to module-level `{name}`")
+                }
+                // Inside a function, a name declared at the top: a module variable, or a
+                // Java field assigned without `this.`.
+                "identifier" if analyzer.is_outer_variable(name, n.start_byte()) => {
+                    if doc.kind == FileKind::Java {
+                        format!("is assigned to field `{name}`")
+                    } else {
+                        format!("is assigned to module-level `{name}`")
+                    }
                 }
                 "member_expression"
                 | "field_access"
@@ -172,6 +247,25 @@ fn passed_on(
             passed_on.report(&value, &leaves);
         }
     }
+}
+
+/// Calls that reduce text to a number or a boolean (Go `len(q)`,
+/// `strings.Contains(q, "WHERE")`): the text does not go on.
+fn measures_text(name: &str) -> bool {
+    matches!(
+        name,
+        "len"
+            | "cap"
+            | "Contains"
+            | "ContainsAny"
+            | "HasPrefix"
+            | "HasSuffix"
+            | "Index"
+            | "LastIndex"
+            | "Count"
+            | "EqualFold"
+            | "Compare"
+    )
 }
 
 /// Calls whose result is built from their arguments, followed by [`Analyzer::call`]:
@@ -198,6 +292,21 @@ fn builds_text(name: &str) -> bool {
             | "TrimSpace"
             | "ToLower"
             | "ToUpper"
+            | "TrimSuffix"
+            | "TrimPrefix"
+            | "TrimRight"
+            | "TrimLeft"
+            | "Trim"
+            | "nCopies"
+            | "joining"
+            | "collect"
+            | "WriteString"
+            | "WriteByte"
+            | "WriteRune"
+            | "Write"
+            | "Fprintf"
+            | "Fprint"
+            | "Fprintln"
             | "map"
             | "repeat"
             | "Repeat"
@@ -215,6 +324,9 @@ enum SinkKind {
     Query,
     /// Whatever is passed is SQL, whole or a fragment (knex `whereRaw`).
     Fragment,
+    /// JPA/Hibernate HQL or JPQL: SQL, or a query that opens with its `FROM` clause
+    /// (`from Order where id = ..`), which only such a sink takes.
+    Hql,
 }
 
 /// The sink a call is, and which argument holds the query.
@@ -244,10 +356,14 @@ fn sink(kind: FileKind, name: &str) -> Option<(SinkKind, usize)> {
         FileKind::Java => match name {
             // JDBC, JPA/Hibernate, Spring JdbcTemplate.
             "executeQuery" | "executeUpdate" | "execute" | "executeLargeUpdate" | "addBatch"
-            | "prepareStatement" | "prepareCall" | "createQuery" | "createNativeQuery"
-            | "createSQLQuery" | "query" | "queryForList" | "queryForObject" | "queryForMap"
-            | "queryForRowSet" | "queryForStream" | "queryForLong" | "queryForInt" | "update"
-            | "batchUpdate" => Some((SinkKind::Query, 0)),
+            | "prepareStatement" | "prepareCall" | "createNativeQuery" | "createSQLQuery"
+            | "query" | "queryForList" | "queryForObject" | "queryForMap" | "queryForRowSet"
+            | "queryForStream" | "queryForLong" | "queryForInt" | "update" | "batchUpdate" => {
+                Some((SinkKind::Query, 0))
+            }
+            "createQuery" | "createSelectionQuery" | "createMutationQuery" => {
+                Some((SinkKind::Hql, 0))
+            }
             _ => None,
         },
         _ => None,
@@ -316,8 +432,11 @@ fn check_sink(
     };
     let value = analyzer.value(*query, query.start_byte(), 0);
     let site = match kind {
-        SinkKind::Query if looks_sql(&value.shape) || value.built.is_some() => value.built,
-        SinkKind::Query => None,
+        SinkKind::Query | SinkKind::Hql if looks_sql(&value.shape) || value.built.is_some() => {
+            value.built
+        }
+        SinkKind::Hql if looks_hql(&value.shape) => value.dynamic,
+        SinkKind::Query | SinkKind::Hql => None,
         SinkKind::Fragment => value.built.or(value.dynamic),
     };
     if let Some(site) = site {
@@ -332,6 +451,36 @@ fn check_sink(
     }
 }
 
+/// HQL/JPQL that opens with its `FROM` clause: `from` and an entity name (or an unknown
+/// piece), not "from the list".
+fn looks_hql(shape: &str) -> bool {
+    let lower = shape.trim_start().to_ascii_lowercase();
+    let Some(rest) = lower.strip_prefix("from") else {
+        return false;
+    };
+    if !rest.starts_with(char::is_whitespace) {
+        return false;
+    }
+    let entity = rest.split_whitespace().next().unwrap_or("");
+    entity.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && !super::PROSE.contains(&entity)
+}
+
+/// A Java literal that opens with `from` and a name, in a file that calls a JPA/Hibernate
+/// query factory: HQL, which the SQL-verb gate does not see.
+fn has_hql_literal(text: &str) -> bool {
+    const FACTORIES: [&str; 3] = ["createQuery", "createSelectionQuery", "createMutationQuery"];
+    if !FACTORIES.iter().any(|f| text.contains(f)) {
+        return false;
+    }
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'"', bytes).any(|quote| {
+        let after = text.get(quote + 1..).unwrap_or("");
+        let literal = after.split('"').next().unwrap_or("");
+        looks_hql(literal)
+    })
+}
+
 /// Evaluates expressions of one file, remembering variables' values.
 struct Analyzer<'d, 'a, 't> {
     doc: &'d Document<'a>,
@@ -341,6 +490,10 @@ struct Analyzer<'d, 'a, 't> {
     states: RefCell<HashMap<ScopeKey, Vec<Value>>>,
     /// Parameters declared with a number or boolean type: they cannot carry SQL.
     numeric: HashSet<ScopeKey>,
+    /// Names declared at the top: module variables, Java fields.
+    top_declared: HashSet<String>,
+    /// Names declared in a function: locals, parameters, loop and catch variables.
+    local_declared: HashSet<ScopeKey>,
 }
 
 /// The (name, value, operator) pairs an assignment-like node binds.
@@ -391,6 +544,14 @@ fn bindings<'a, 't>(doc: &Document<'a>, n: Node<'t>) -> Vec<(Node<'t>, Node<'t>,
                 .child_by_field_name("value")
                 .map(named_children)
                 .unwrap_or_default();
+            // Go `var b strings.Builder`: an empty builder, its type standing for its value.
+            if values.is_empty()
+                && let Some(ty) = n
+                    .child_by_field_name("type")
+                    .filter(|t| is_text_builder(doc, *t))
+            {
+                return names.into_iter().map(|a| (a, ty, None)).collect();
+            }
             if names.len() != values.len() {
                 return Vec::new();
             }
@@ -401,26 +562,75 @@ fn bindings<'a, 't>(doc: &Document<'a>, n: Node<'t>) -> Vec<(Node<'t>, Node<'t>,
                 .collect()
         }
         // Java: `sb.append(x).append(y);` on a local builder updates `sb`.
-        "expression_statement" => {
-            let Some(call) = n.named_child(0) else {
-                return Vec::new();
-            };
-            if call.kind() != "method_invocation"
-                || call.child_by_field_name("name").map(|m| text(doc, m)) != Some("append")
-            {
-                return Vec::new();
-            }
-            let mut object = call;
-            while object.kind() == "method_invocation" {
-                let Some(inner) = object.child_by_field_name("object") else {
-                    return Vec::new();
-                };
-                object = inner;
-            }
-            vec![(object, call, None)]
-        }
+        "expression_statement" => match n.named_child(0) {
+            Some(call) => write_bindings(doc, call),
+            None => Vec::new(),
+        },
+        // The expression body of `ids.forEach(id => marks.push(id))`, a statement too.
+        "call_expression" | "method_invocation" => write_bindings(doc, n),
         _ => Vec::new(),
     }
+}
+
+/// What a call made as a statement writes to: Java `sb.append(x).append(y)` on a
+/// local builder, JS/TS `marks.push(x)`, Java `marks.add(x)`, Go `b.WriteString(x)`.
+fn write_bindings<'a, 't>(
+    doc: &Document<'a>,
+    call: Node<'t>,
+) -> Vec<(Node<'t>, Node<'t>, Option<&'a str>)> {
+    // Go: `b.WriteString(x)`, `fmt.Fprintf(&b, ..)` update the builder `b`.
+    if doc.kind == FileKind::Go {
+        return go_builder_write(doc, call)
+            .map(|b| vec![(b, call, None)])
+            .unwrap_or_default();
+    }
+    // The collection or builder now holds `x` too.
+    if let Some(parts) = call_parts(doc, call)
+        && let Some(object) = parts.object
+        && object.kind() == "identifier"
+        && ADDERS.contains(&parts.name)
+    {
+        return vec![(object, call, None)];
+    }
+    if call.kind() != "method_invocation"
+        || call.child_by_field_name("name").map(|m| text(doc, m)) != Some("append")
+    {
+        return Vec::new();
+    }
+    let mut object = call;
+    while object.kind() == "method_invocation" {
+        let Some(inner) = object.child_by_field_name("object") else {
+            return Vec::new();
+        };
+        object = inner;
+    }
+    vec![(object, call, None)]
+}
+
+/// Go's text builders: `strings.Builder`, `bytes.Buffer` (also behind `*`).
+fn is_text_builder(doc: &Document, ty: Node) -> bool {
+    matches!(
+        text(doc, ty).trim_start_matches('*'),
+        "strings.Builder" | "bytes.Buffer"
+    )
+}
+
+/// The builder a Go statement writes to: `b` in `b.WriteString(x)`, `b.WriteByte(c)`,
+/// `fmt.Fprintf(&b, ..)`, `fmt.Fprint(b, ..)`.
+fn go_builder_write<'t>(doc: &Document, call: Node<'t>) -> Option<Node<'t>> {
+    let parts = call_parts(doc, call)?;
+    let builder = match parts.name {
+        "WriteString" | "WriteByte" | "WriteRune" | "Write" => parts.object?,
+        "Fprintf" | "Fprint" | "Fprintln" => {
+            let first = *parts.args.first()?;
+            match first.kind() {
+                "unary_expression" => first.child_by_field_name("operand")?,
+                _ => first,
+            }
+        }
+        _ => return None,
+    };
+    (builder.kind() == "identifier").then_some(builder)
 }
 
 impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
@@ -455,6 +665,163 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             scopes,
             states: RefCell::new(HashMap::new()),
             numeric: HashSet::new(),
+            top_declared: HashSet::new(),
+            local_declared: HashSet::new(),
+        }
+    }
+
+    /// Moves the writes a function makes to a variable of a function around it (a
+    /// callback's `marks.push(x)`, `q += ..`) to that variable's own list, where the code
+    /// after the callback reads it. Declarations stay where they are.
+    fn rekey_outer_writes(&mut self) {
+        let root = self.root.id();
+        let mut moved = Vec::new();
+        for ((scope, name), list) in &mut self.assigns {
+            if *scope == root || self.local_declared.contains(&(*scope, name.clone())) {
+                continue;
+            }
+            let Some(first) = list.first() else {
+                continue;
+            };
+            let owner = self
+                .scopes
+                .enclosing(first.node.start_byte())
+                .filter(|f| f != scope)
+                .find(|f| self.local_declared.contains(&(*f, name.clone())))
+                .or_else(|| self.top_declared.contains(name).then_some(root));
+            let Some(owner) = owner else {
+                continue;
+            };
+            let (writes, stay): (Vec<_>, Vec<_>) =
+                std::mem::take(list).into_iter().partition(|a| {
+                    matches!(
+                        a.node.kind(),
+                        "assignment_expression"
+                            | "augmented_assignment_expression"
+                            | "assignment_statement"
+                            | "expression_statement"
+                            | "call_expression"
+                            | "method_invocation"
+                    )
+                });
+            *list = stay;
+            moved.extend(writes.into_iter().map(|a| ((owner, name.clone()), a)));
+        }
+        for (key, assign) in moved {
+            self.assigns.entry(key).or_default().push(assign);
+        }
+        for list in self.assigns.values_mut() {
+            list.sort_by_key(|a| a.end);
+        }
+    }
+
+    /// Whether `name`, assigned at byte `at` inside a function, is a module variable or a
+    /// field (declared at the top, and not in any function around `at`).
+    fn is_outer_variable(&self, name: &str, at: usize) -> bool {
+        self.top_declared.contains(name)
+            && !self
+                .scopes
+                .enclosing(at)
+                .any(|f| self.local_declared.contains(&(f, name.to_string())))
+    }
+
+    /// Binds loop variables and the parameters of iteration callbacks
+    /// (`["a", "b"].forEach(t => ..)`, `ids.map((_, i) => ..)`, Java
+    /// `List.of(..).forEach(t -> ..)`) to an element of the collection walked; an array
+    /// callback's second parameter to its index. A collection some call fills in place
+    /// (`mutated`) is unknown.
+    fn bind_loops(&mut self, loops: &[Node<'t>], calls: &[Node<'t>], mutated: &HashSet<ScopeKey>) {
+        let doc = self.doc;
+        let mut bindings: Vec<(Node<'t>, Node<'t>, usize, &'static str)> = Vec::new();
+        let (assigns, scopes) = (&self.assigns, &self.scopes);
+        let op_for = |collection: Node<'t>| {
+            let filled = collection.kind() == "identifier"
+                && filled_in_place(
+                    mutated,
+                    assigns,
+                    scopes.of(collection.start_byte()),
+                    text(doc, collection),
+                );
+            if filled { LOOP_UNKNOWN } else { LOOP_ELEMENT }
+        };
+        for &node in loops {
+            let (target, collection) = match node.kind() {
+                "enhanced_for_statement" => (
+                    node.child_by_field_name("name"),
+                    node.child_by_field_name("value"),
+                ),
+                _ => (
+                    node.child_by_field_name("left"),
+                    node.child_by_field_name("right"),
+                ),
+            };
+            let (Some(target), Some(collection)) = (target, collection) else {
+                continue;
+            };
+            let mut names = Vec::new();
+            pattern_names(target, &mut names);
+            let op = op_for(collection);
+            for name in names {
+                bindings.push((name, collection, collection.end_byte(), op));
+            }
+        }
+        for &call in calls {
+            let Some(parts) = call_parts(doc, call) else {
+                continue;
+            };
+            let Some(object) = parts.object else {
+                continue;
+            };
+            // `Array.from(items, (x, i) => ..)` walks its first argument.
+            let array_from = parts.name == "from" && text(doc, object) == "Array";
+            let (collection, callback) = match (array_from, parts.args.as_slice()) {
+                (true, [items, callback, ..]) => (*items, *callback),
+                (false, [callback, ..]) => (object, *callback),
+                _ => continue,
+            };
+            // Arrays' own callbacks get (element, index). `forEach` also runs on a Map,
+            // whose second argument is a key: there only a name that says index
+            // (`i`, `idx`, `index`) is taken for one.
+            let indexed = match parts.name {
+                "map" | "flatMap" | "filter" | "some" | "every" | "find" | "findIndex"
+                | "findLast" | "findLastIndex" => Some(true),
+                "from" => Some(array_from),
+                "forEach" => None,
+                "forEachOrdered" | "mapToObj" | "anyMatch" | "allMatch" | "noneMatch" => {
+                    Some(false)
+                }
+                _ => continue,
+            };
+            let op = op_for(collection);
+            for (i, name) in callback_parameters(callback).into_iter().enumerate() {
+                let Some(name) = name else {
+                    continue;
+                };
+                let index = indexed.unwrap_or_else(|| {
+                    matches!(text(doc, name), "i" | "j" | "idx" | "index" | "ix" | "pos")
+                });
+                let op = if i == 1 && index && doc.kind != FileKind::Java {
+                    LOOP_INDEX
+                } else {
+                    op
+                };
+                bindings.push((name, collection, callback.start_byte(), op));
+            }
+        }
+        for (name, collection, from, op) in bindings {
+            let key = (
+                self.scopes.of(name.start_byte()),
+                text(doc, name).to_string(),
+            );
+            self.assigns.entry(key).or_default().push(Assign {
+                end: from,
+                node: name,
+                right: collection,
+                op: Some(op),
+            });
+        }
+        for list in self.assigns.values_mut() {
+            list.sort_by_key(|a| a.end);
         }
     }
 
@@ -536,6 +903,38 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 }
             }
             "call_expression" | "method_invocation" => self.call(node, at, d),
+            // `new ArrayList<>()`, `new ArrayList<>(List.of(..))`, JS `new Set(items)`: a
+            // collection of what it is given (a capacity is a number).
+            "object_creation_expression" | "new_expression"
+                if node
+                    .child_by_field_name("type")
+                    .or_else(|| node.child_by_field_name("constructor"))
+                    .is_some_and(|t| {
+                        let class = text(self.doc, t);
+                        let class = class.split('<').next().unwrap_or(class);
+                        matches!(
+                            class,
+                            "ArrayList"
+                                | "LinkedList"
+                                | "HashSet"
+                                | "LinkedHashSet"
+                                | "TreeSet"
+                                | "ArrayDeque"
+                                | "HashMap"
+                                | "LinkedHashMap"
+                                | "TreeMap"
+                                | "Array"
+                                | "Set"
+                                | "Map"
+                        )
+                    }) =>
+            {
+                let args = node
+                    .child_by_field_name("arguments")
+                    .map(named_children)
+                    .unwrap_or_default();
+                Value::collection(&values_at(self, &args, at, d))
+            }
             "object_creation_expression" => {
                 // `new StringBuilder("SELECT ..")`: the builder holds its argument.
                 let builder = node
@@ -552,15 +951,66 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                     _ => Value::safe(""),
                 }
             }
+            // Go `var b strings.Builder` binds the type: an empty builder.
+            "qualified_type" | "pointer_type" if is_text_builder(self.doc, node) => Value::safe(""),
+            // Go `&b` is `b`; `-n`, `!ok`, JS `typeof x` make numbers, booleans, type names.
+            "unary_expression" => {
+                let operator = node
+                    .child_by_field_name("operator")
+                    .map(|o| text(self.doc, o));
+                let operand = node
+                    .child_by_field_name("operand")
+                    .or_else(|| node.child_by_field_name("argument"));
+                match (operator, operand) {
+                    (Some("&"), Some(operand)) => self.value(operand, at, d),
+                    (Some("*" | "<-"), _) => Value::unknown(),
+                    _ => Value::safe("_"),
+                }
+            }
+            "composite_literal"
+                if node
+                    .child_by_field_name("type")
+                    .is_some_and(|t| is_text_builder(self.doc, t)) =>
+            {
+                Value::safe("")
+            }
+            // Java `new String[]{"a", "b"}`.
+            "array_creation_expression" => match node.child_by_field_name("value") {
+                Some(items) => self.value(items, at, d),
+                None => Value::unknown(),
+            },
+            // JS `{ a: x, b }`: its values and computed keys (a loop walks keys or values).
+            "object" => {
+                let mut parts = Vec::new();
+                for item in named_children(node) {
+                    match item.kind() {
+                        "pair" => {
+                            let key = item
+                                .child_by_field_name("key")
+                                .filter(|k| k.kind() == "computed_property_name")
+                                .and_then(|k| k.named_child(0));
+                            for piece in [key, item.child_by_field_name("value")]
+                                .into_iter()
+                                .flatten()
+                            {
+                                parts.push(self.value(piece, at, d));
+                            }
+                        }
+                        "shorthand_property_identifier" => parts.push(self.name(item, at, d)),
+                        "spread_element" => match item.named_child(0) {
+                            Some(inner) => parts.push(self.value(inner, at, d)),
+                            None => parts.push(Value::unknown()),
+                        },
+                        // Methods and getters are code, not text.
+                        _ => {}
+                    }
+                }
+                Value::collection(&parts)
+            }
             "array" | "array_initializer" | "literal_value" | "composite_literal" => {
                 let mut parts = Vec::new();
                 walk_items(node, &mut |item| parts.push(self.value(item, at, d)));
-                Value {
-                    shape: "_".into(),
-                    safe: parts.iter().all(|p| p.safe),
-                    built: parts.iter().find_map(|p| p.built.clone()),
-                    dynamic: parts.iter().find_map(|p| p.dynamic.clone()),
-                }
+                Value::collection(&parts)
             }
             _ => Value::unknown(),
         }
@@ -646,6 +1096,31 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 Some(template) => self.formatted(node, template, &call.args, at, d),
                 None => Value::unknown(),
             },
+            // Go builders: `b.WriteString(x)` is the builder's text with `x` after it.
+            "WriteString" | "WriteByte" | "WriteRune" | "Write" if object.is_some() => {
+                let mut parts = vec![receiver()];
+                parts.extend(values(&call.args));
+                let shape = parts.iter().map(|p| p.shape.as_str()).collect();
+                Value::constructed(node, "concatenation", shape, &parts)
+            }
+            // Go `fmt.Fprintf(&b, format, args..)` appends to the builder `b`.
+            "Fprintf" | "Fprint" | "Fprintln" if self.doc.kind == FileKind::Go => {
+                let Some((builder, rest)) = call.args.split_first() else {
+                    return Value::unknown();
+                };
+                let before = self.value(*builder, at, d);
+                let written = match (call.name, rest.split_first()) {
+                    ("Fprintf", Some((format, args))) => self.formatted(node, *format, args, at, d),
+                    _ => Value::constructed(node, "formatting", "_".into(), &values(rest)),
+                };
+                let shape = format!("{}{}", before.shape, written.shape);
+                Value::constructed(node, "formatting", shape, &[before, written])
+            }
+            // Go `new(strings.Builder)`.
+            "new" if object.is_none() => match call.args.first() {
+                Some(ty) => self.value(*ty, at, d),
+                None => Value::unknown(),
+            },
             "concat" | "append" if object.is_some() => {
                 let mut parts = vec![receiver()];
                 parts.extend(values(&call.args));
@@ -655,20 +1130,71 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 let shape = parts.iter().map(|p| p.shape.as_str()).collect();
                 Value::constructed(node, "concatenation", shape, &parts)
             }
-            // `ids.map(() => "?")`: a list of what the callback returns.
-            "map" => match call.args.first() {
-                Some(f) if f.kind() == "arrow_function" => f
-                    .child_by_field_name("body")
-                    .filter(|b| b.kind() != "statement_block")
-                    .map_or_else(Value::unknown, |b| {
-                        let v = self.value(b, b.start_byte(), d);
-                        Value {
-                            shape: "_".into(),
-                            ..v
-                        }
-                    }),
-                _ => Value::unknown(),
+            // `marks.push(x)`, `list.add(x)`, `map.put(k, v)`: the items so far and the
+            // new ones (as a statement, an assignment of `marks`; see `bindings`).
+            name if ADDERS.contains(&name) && object.is_some_and(|o| o.kind() == "identifier") => {
+                let mut parts = vec![receiver()];
+                parts.extend(values(&call.args));
+                Value::collection(&parts)
+            }
+            // `ids.map(() => "?")`, Java `ids.stream().map(i -> "?")`, `Array.from(ids, ..)`:
+            // a list of what the callback returns.
+            "map" | "flatMap" | "mapToObj" => match call.args.first() {
+                Some(f) => self.returned(*f, d),
+                None => Value::unknown(),
             },
+            "from" if receiver_name == "Array" => match call.args.as_slice() {
+                [_, f, ..] => self.returned(*f, d),
+                [items] => self.value(*items, at, d).element(),
+                [] => Value::unknown(),
+            },
+            // Collections of their arguments: `List.of("a", "b")`, `Arrays.asList(..)`.
+            "of" | "asList" | "singletonList" | "singleton" | "copyOf"
+                if matches!(
+                    receiver_name,
+                    "List"
+                        | "Set"
+                        | "Map"
+                        | "Stream"
+                        | "Arrays"
+                        | "Collections"
+                        | "ImmutableList"
+                        | "ImmutableSet"
+                        | "ImmutableMap"
+                        | "EnumSet"
+                ) =>
+            {
+                Value::collection(&values(&call.args))
+            }
+            // `Collections.nCopies(n, "?")`: the one item, n times.
+            "nCopies" => match call.args.get(1) {
+                Some(item) => self.value(*item, at, d).element(),
+                None => Value::unknown(),
+            },
+            // `Object.keys(o)`, `Object.values(o)`, `Object.entries(o)`.
+            "keys" | "values" | "entries" if receiver_name == "Object" => match call.args.first() {
+                Some(o) => self.value(*o, at, d).element(),
+                None => Value::unknown(),
+            },
+            // `Collectors.joining(", ")`, `Collectors.toList()`: no text but the separator.
+            _ if receiver_name == "Collectors" => Value::collection(&values(&call.args)),
+            // The same elements, another view or order: streams, iterators, copies.
+            "stream" | "parallelStream" | "boxed" | "sorted" | "distinct" | "toList"
+            | "iterator" | "entrySet" | "keySet" | "values" | "keys" | "entries" | "slice"
+            | "reverse" | "sort" | "filter" | "toArray" | "limit" | "skip"
+                if object.is_some() =>
+            {
+                receiver()
+            }
+            // Java `stream.collect(Collectors.joining(", "))`: the items and the separator.
+            "collect" if object.is_some() => {
+                let mut parts = vec![receiver()];
+                parts.extend(values(&call.args));
+                Value::constructed(node, "`join`", "_".into(), &parts)
+            }
+
+            // `IntStream.range(0, n)`: numbers.
+            "range" | "rangeClosed" => Value::safe("_"),
             // Go `append(slice, items..)`: the slice now holds every item.
             "append" => {
                 let parts = values(&call.args);
@@ -686,10 +1212,29 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 };
                 Value::constructed(node, "`join`", "_".into(), &parts)
             }
+            // Java `Integer.toString(n)`, `String.valueOf(n)` below: the text of a number.
+            "toString"
+                if matches!(
+                    receiver_name,
+                    "Integer" | "Long" | "Short" | "Double" | "Float"
+                ) =>
+            {
+                Value::safe("_")
+            }
+            // JS `String(x)`, Go `fmt.Sprint(x)`: the text of the arguments. (Go's
+            // `b.String()` is the builder's text, below.)
+            "Sprint" | "Sprintln" => {
+                Value::constructed(node, "formatting", "_".into(), &values(&call.args))
+            }
+            "String" if object.is_none() => {
+                Value::constructed(node, "formatting", "_".into(), &values(&call.args))
+            }
             "toString" | "trim" | "toLowerCase" | "toUpperCase" | "strip" | "intern" | "String" => {
                 receiver()
             }
-            "TrimSpace" | "ToLower" | "ToUpper" => call
+            // Go `strings.TrimSuffix(marks, ",")`: the text, less some of it.
+            "TrimSpace" | "ToLower" | "ToUpper" | "TrimSuffix" | "TrimPrefix" | "TrimRight"
+            | "TrimLeft" | "Trim" => call
                 .args
                 .first()
                 .map_or_else(Value::unknown, |a| self.value(*a, at, d)),
@@ -713,6 +1258,48 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             }
             _ => Value::unknown(),
         }
+    }
+
+    /// What a function literal returns, as one collection value: its expression body, or
+    /// the values of the `return`s in its block (not those of functions nested in it).
+    /// Unknown for anything but a function literal.
+    fn returned(&self, function: Node<'t>, d: usize) -> Value {
+        if !matches!(
+            function.kind(),
+            "arrow_function" | "function_expression" | "function" | "lambda_expression"
+        ) {
+            return Value::unknown();
+        }
+        let Some(body) = function.child_by_field_name("body") else {
+            return Value::unknown();
+        };
+        if !matches!(body.kind(), "statement_block" | "block") {
+            return self.value(body, body.start_byte(), d).element();
+        }
+        let mut parts = Vec::new();
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            for child in named_children(n) {
+                match child.kind() {
+                    "return_statement" => match child.named_child(0) {
+                        Some(v) => parts.push(self.value(v, v.end_byte(), d)),
+                        None => parts.push(Value::unknown()),
+                    },
+                    "arrow_function"
+                    | "function_expression"
+                    | "function"
+                    | "lambda_expression"
+                    | "function_declaration"
+                    | "class_declaration"
+                    | "class_body" => {}
+                    _ => stack.push(child),
+                }
+            }
+        }
+        if parts.is_empty() {
+            return Value::unknown();
+        }
+        Value::collection(&parts)
     }
 
     /// `Sprintf`/`String.format`/`.formatted`: the template with its arguments. An
@@ -747,15 +1334,22 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
     fn name(&self, node: Node<'t>, at: usize, d: usize) -> Value {
         let name = text(self.doc, node);
         let scope = self.scopes.of(node.start_byte());
-        let local = (scope, name.to_string());
-        if let Some(list) = self.assigns.get(&local) {
-            let count = list.iter().filter(|a| a.end <= at).count();
-            if count > 0 {
-                return self.state(&local, count - 1, d);
+        // The innermost function first, then the ones around it (a callback reads the
+        // locals of the function it is written in), until one declares the name.
+        for function in self.scopes.enclosing(node.start_byte()) {
+            let local = (function, name.to_string());
+            if let Some(list) = self.assigns.get(&local) {
+                let count = list.iter().filter(|a| a.end <= at).count();
+                if count > 0 {
+                    return self.state(&local, count - 1, d);
+                }
             }
-        }
-        if self.numeric.contains(&local) {
-            return Value::safe("_");
+            if self.numeric.contains(&local) {
+                return Value::safe("_");
+            }
+            if self.local_declared.contains(&local) {
+                break;
+            }
         }
         let top = (self.root.id(), name.to_string());
         if scope != self.root.id()
@@ -779,12 +1373,201 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
     }
 }
 
+/// Collects the names `node` declares: variables, parameters, loop and catch variables.
+fn declared_names<'t>(node: Node<'t>, out: &mut Vec<Node<'t>>) {
+    match node.kind() {
+        "variable_declarator" => {
+            if let Some(name) = node.child_by_field_name("name") {
+                pattern_names(name, out);
+            }
+        }
+        "formal_parameter" | "catch_formal_parameter" | "resource" | "enhanced_for_statement" => {
+            if let Some(name) = node.child_by_field_name("name") {
+                out.push(name);
+            }
+        }
+        "required_parameter" | "optional_parameter" => {
+            if let Some(pattern) = node.child_by_field_name("pattern") {
+                pattern_names(pattern, out);
+            }
+        }
+        // JavaScript's parameters are patterns themselves; TypeScript's and Java's are
+        // the nodes above.
+        "formal_parameters" => {
+            for param in named_children(node) {
+                pattern_names(param, out);
+            }
+        }
+        // `x => ..`, Java `x -> ..`: one bare parameter.
+        "arrow_function" | "lambda_expression" => {
+            let single = node
+                .child_by_field_name("parameter")
+                .or_else(|| node.child_by_field_name("parameters"))
+                .filter(|p| p.kind() == "identifier");
+            out.extend(single);
+        }
+        "catch_clause" => {
+            if let Some(param) = node.child_by_field_name("parameter") {
+                pattern_names(param, out);
+            }
+        }
+        "for_in_statement" | "short_var_declaration" | "range_clause" => {
+            if let Some(left) = node.child_by_field_name("left") {
+                pattern_names(left, out);
+            }
+        }
+        "parameter_declaration" | "variadic_parameter_declaration" | "var_spec" | "const_spec" => {
+            let mut cursor = node.walk();
+            out.extend(node.children_by_field_name("name", &mut cursor));
+        }
+        "inferred_parameters" => out.extend(named_children(node)),
+        _ => {}
+    }
+}
+
+/// (scope, name) of each collection changed in place: `tables.push(x)`, `tables[0] = x`.
+fn mutated_names(
+    doc: &Document,
+    scopes: &Scopes,
+    calls: &[Node],
+    assignments: &[Node],
+) -> HashSet<ScopeKey> {
+    let mut names = HashSet::new();
+    for &call in calls {
+        let Some(parts) = call_parts(doc, call) else {
+            continue;
+        };
+        let target = match parts.object {
+            // `Object.assign(cols, x)`, `Collections.addAll(tables, x)` fill their first
+            // argument; Go `copy(dst, src)` too.
+            Some(o)
+                if matches!(
+                    (text(doc, o), parts.name),
+                    ("Object", "assign") | ("Collections", "addAll")
+                ) =>
+            {
+                parts.args.first().copied()
+            }
+            Some(o) if MUTATORS.contains(&parts.name) => Some(o),
+            None if parts.name == "copy" => parts.args.first().copied(),
+            _ => None,
+        };
+        if let Some(target) = target.filter(|t| t.kind() == "identifier") {
+            names.insert((
+                scopes.of(target.start_byte()),
+                text(doc, target).to_string(),
+            ));
+        }
+    }
+    for &n in assignments {
+        for (target, _, _) in bindings(doc, n) {
+            let object = match target.kind() {
+                "subscript_expression" | "array_access" => target
+                    .child_by_field_name("object")
+                    .or_else(|| target.child_by_field_name("array")),
+                "index_expression" => target.child_by_field_name("operand"),
+                _ => None,
+            };
+            if let Some(object) = object.filter(|o| o.kind() == "identifier") {
+                names.insert((
+                    scopes.of(object.start_byte()),
+                    text(doc, object).to_string(),
+                ));
+            }
+        }
+    }
+    names
+}
+
+/// The names a loop target or parameter binds: `t`, Go `i, t`, `[k, v]`, `{ id, name }`.
+fn pattern_names<'t>(target: Node<'t>, out: &mut Vec<Node<'t>>) {
+    match target.kind() {
+        "identifier" | "shorthand_property_identifier_pattern" => out.push(target),
+        "expression_list" | "array_pattern" | "object_pattern" | "rest_pattern" => {
+            for child in named_children(target) {
+                pattern_names(child, out);
+            }
+        }
+        "pair_pattern" => {
+            if let Some(value) = target.child_by_field_name("value") {
+                pattern_names(value, out);
+            }
+        }
+        "assignment_pattern" | "object_assignment_pattern" => {
+            if let Some(left) = target.child_by_field_name("left") {
+                pattern_names(left, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The parameters of a function literal, by position: `x => ..`, `(x, i) => ..`,
+/// `function (x) {..}`, Java `x -> ..`, `(a, b) -> ..`. `None` where a position holds a
+/// pattern or is not a function literal's.
+fn callback_parameters(function: Node) -> Vec<Option<Node>> {
+    if !matches!(
+        function.kind(),
+        "arrow_function" | "function_expression" | "function" | "lambda_expression"
+    ) {
+        return Vec::new();
+    }
+    if let Some(single) = function.child_by_field_name("parameter") {
+        return vec![Some(single)];
+    }
+    let Some(params) = function.child_by_field_name("parameters") else {
+        return Vec::new();
+    };
+    if params.kind() == "identifier" {
+        return vec![Some(params)];
+    }
+    named_children(params)
+        .into_iter()
+        .filter(|p| p.kind() != "comment")
+        .map(|p| {
+            let name = match p.kind() {
+                "identifier" => Some(p),
+                "required_parameter" | "optional_parameter" => p.child_by_field_name("pattern"),
+                "formal_parameter" => p.child_by_field_name("name"),
+                "assignment_pattern" => p.child_by_field_name("left"),
+                _ => None,
+            };
+            name.filter(|n| n.kind() == "identifier")
+        })
+        .collect()
+}
+
 /// The names a parameter declares when its type is a number or a boolean: Java
 /// `int n`, Go `a, b int64`, TypeScript `n: number`.
 fn numeric_parameter<'t>(doc: &Document, param: Node<'t>) -> Option<Vec<Node<'t>>> {
     let ty = param.child_by_field_name("type")?;
     let ty = text(doc, ty).trim_start_matches(':').trim();
-    let numeric = matches!(
+    // TypeScript `n: number | null`, `n: number | undefined`.
+    let mut types = ty
+        .split('|')
+        .map(str::trim)
+        .filter(|t| !matches!(*t, "null" | "undefined"));
+    let mut any = false;
+    let numeric = types.all(|t| {
+        any = true;
+        is_numeric_type(t)
+    });
+    if !(any && numeric) {
+        return None;
+    }
+    let mut cursor = param.walk();
+    let names: Vec<_> = param
+        .children_by_field_name("name", &mut cursor)
+        .chain(param.child_by_field_name("pattern"))
+        .filter(|n| n.kind() == "identifier")
+        .collect();
+    Some(names)
+}
+
+/// Number and boolean types of Java, Go and TypeScript: their values print as digits,
+/// `true`/`false`.
+fn is_numeric_type(ty: &str) -> bool {
+    matches!(
         ty,
         "int"
             | "long"
@@ -811,17 +1594,29 @@ fn numeric_parameter<'t>(doc: &Document, param: Node<'t>) -> Option<Vec<Node<'t>
             | "bool"
             | "number"
             | "bigint"
-    );
-    if !numeric {
-        return None;
-    }
-    let mut cursor = param.walk();
-    let names: Vec<_> = param
-        .children_by_field_name("name", &mut cursor)
-        .chain(param.child_by_field_name("pattern"))
-        .filter(|n| n.kind() == "identifier")
-        .collect();
-    Some(names)
+            | "Short"
+            | "Byte"
+            | "Float"
+            | "BigInteger"
+            | "BigDecimal"
+            | "uintptr"
+            | "complex64"
+            | "complex128"
+    )
+}
+
+/// The values of `nodes`, names resolved as they stand at byte `at`.
+fn values_at<'t>(
+    analyzer: &Analyzer<'_, '_, 't>,
+    nodes: &[Node<'t>],
+    at: usize,
+    d: usize,
+) -> Vec<Value> {
+    nodes
+        .iter()
+        .filter(|n| n.kind() != "comment")
+        .map(|n| analyzer.value(*n, at, d))
+        .collect()
 }
 
 /// The last named child: the expression inside `await x`, `x as T`, `${x}`, `(x)`.
@@ -912,6 +1707,34 @@ mod tests {
     fn go_sprintf_with_numbers_only_is_safe() {
         let src = "package a\nfunc f(db *sql.DB, ids []int, name string) {\n\tparts := make([]string, 0)\n\tfor i := range ids {\n\t\tparts = append(parts, fmt.Sprintf(\"$%d\", i+1))\n\t}\n\tdb.Exec(\"DELETE FROM t WHERE id IN (\" + strings.Join(parts, \",\") + \")\")\n\tq := fmt.Sprintf(\"SELECT * FROM t WHERE name = '%s' LIMIT %d\", name, 5)\n\tdb.QueryContext(ctx, q)\n}\n";
         assert_eq!(lines("a.go", FileKind::Go, src), [8, 9]);
+    }
+
+    #[test]
+    fn hql_opens_with_from_and_an_entity() {
+        for hql in [
+            "from Order where id = _",
+            "  FROM User u",
+            "from _ where a = 1",
+        ] {
+            assert!(looks_hql(hql), "{hql}");
+        }
+        for not in [
+            "from the list",
+            "fromage",
+            "from",
+            "SELECT a FROM t",
+            "from 3 rows",
+        ] {
+            assert!(!looks_hql(not), "{not}");
+        }
+        assert!(has_hql_literal(
+            "q = session.createQuery(\"from Order where id = \" + id);"
+        ));
+        // Without a query factory in the file, or without a `from` literal, no parse.
+        assert!(!has_hql_literal("log(\"from Order where id = \" + id);"));
+        assert!(!has_hql_literal(
+            "em.createQuery(q); log(\"from the cache\");"
+        ));
     }
 
     #[test]

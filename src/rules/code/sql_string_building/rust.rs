@@ -3,9 +3,11 @@
 //! rusqlite `execute`/`query_row`/`prepare` or postgres `query`/`execute`.
 //!
 //! Each function body is evaluated on its own: its `let` bindings and assignments to
-//! plain names, in source order, then its sink calls. Top-level `const`/`static`
-//! strings are known everywhere.
+//! plain names, `push`es into collections, loop variables and iterator closures'
+//! parameters (an item of what they walk), in source order, then its sink calls.
+//! Top-level `const`/`static` strings are known everywhere.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
@@ -16,8 +18,8 @@ use syn::visit::{self, Visit};
 use syn::{BinOp, Expr, Lit, Pat, Token};
 
 use super::{
-    MAX_DEPTH, PassedOn, Value, consumes_text, has_built_sql_literal, has_sql_literal,
-    is_constant_name, keep_built, report,
+    ADDERS, MAX_DEPTH, MUTATORS, PassedOn, Value, consumes_text, has_built_sql_literal,
+    has_sql_literal, is_constant_name, keep_built, report,
 };
 use crate::document::Document;
 use crate::parse::rust::{bytes, file};
@@ -35,6 +37,7 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
         return;
     };
     let mut constants = HashMap::new();
+    let mut statics = HashSet::new();
     for item in &file.items {
         match item {
             syn::Item::Const(c) => {
@@ -42,6 +45,9 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
             }
             syn::Item::Static(s) => {
                 constants.insert(s.ident.to_string(), &*s.expr);
+                if matches!(s.mutability, syn::StaticMutability::Mut(_)) {
+                    statics.insert(s.ident.to_string());
+                }
             }
             _ => {}
         }
@@ -51,12 +57,17 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
     let mut reported_sites = HashSet::new();
     let mut passed_on = Vec::new();
     for (body, numeric) in functions.bodies {
-        let mut collect = Collect::default();
+        let mut collect = Collect {
+            statics: statics.clone(),
+            ..Collect::default()
+        };
         collect.visit_block(body);
+        collect.finish();
         let analyzer = Analyzer {
             assigns: collect.assigns,
             constants: &constants,
             numeric,
+            states: RefCell::new(HashMap::new()),
         };
         for (call, name, query) in collect.sinks {
             let value = analyzer.value(query, bytes(query.span()).start, 0);
@@ -138,8 +149,26 @@ struct Assign<'ast> {
     end: usize,
     range: Range<usize>,
     right: &'ast Expr,
-    /// `+=` and `push_str` append; `=` and `let` replace.
-    append: bool,
+    how: Binding,
+}
+
+/// How an [`Assign`] sets its name from its right side.
+#[derive(Clone, Copy, PartialEq)]
+enum Binding {
+    /// `=` and `let`.
+    Replace,
+    /// `+=` and `push_str`.
+    Append,
+    /// `v.push(x)`, `v.extend(xs)`, `v.insert(i, x)`: the collection so far and the new
+    /// items.
+    Add,
+    /// A loop variable or an iterator closure's parameter: one element of the
+    /// collection on the right.
+    Element,
+    /// `enumerate`'s counter: a number.
+    Index,
+    /// A loop over a collection that is changed in place (`v.push(x)`): unknown.
+    Unknown,
 }
 
 /// Collects one function body's assignments and sink calls.
@@ -150,17 +179,100 @@ struct Collect<'ast> {
     sinks: Vec<(Range<usize>, &'static str, &'ast Expr)>,
     /// Values that leave the function, and how ("is returned").
     leaving: Vec<(&'ast Expr, String)>,
+    /// Loop variables and iterator closures' parameters, joined to `assigns` by
+    /// [`Collect::finish`].
+    loops: Vec<(String, Assign<'ast>)>,
+    /// Plain names of collections changed in place (`v.push(x)`, `v[0] = x`).
+    mutated: HashSet<String>,
+    /// The file's `static mut` names, and the names this body binds with `let`.
+    statics: HashSet<String>,
+    lets: HashSet<String>,
 }
 
 impl<'ast> Collect<'ast> {
     fn assign(&mut self, name: String, node: Span, right: &'ast Expr, append: bool) {
         let range = bytes(node);
+        let how = if append {
+            Binding::Append
+        } else {
+            Binding::Replace
+        };
         self.assigns.entry(name).or_default().push(Assign {
             end: range.end,
             range,
             right,
-            append,
+            how,
         });
+    }
+
+    /// Binds the names of `pat` to elements of `collection`, visible from byte `from`
+    /// (the loop body, the closure body). `(i, t)` over `.enumerate()` makes `i` a count.
+    fn bind_elements(
+        &mut self,
+        pat: &Pat,
+        collection: &'ast Expr,
+        range: Range<usize>,
+        from: usize,
+    ) {
+        let counted = matches!(collection, Expr::MethodCall(m) if m.method == "enumerate")
+            && matches!(pat, Pat::Tuple(_));
+        let mut names = Vec::new();
+        pattern_names(pat, &mut names);
+        for (i, name) in names.into_iter().enumerate() {
+            let how = if counted && i == 0 {
+                Binding::Index
+            } else {
+                Binding::Element
+            };
+            self.loops.push((
+                name,
+                Assign {
+                    end: from,
+                    range: range.clone(),
+                    right: collection,
+                    how,
+                },
+            ));
+        }
+    }
+
+    /// After the body is visited: loop bindings join the assignments, in source order; a
+    /// loop over a collection the body changes in place walks unknown items.
+    fn finish(&mut self) {
+        for (name, mut assign) in std::mem::take(&mut self.loops) {
+            let filled = plain_name(strip_reference(assign.right))
+                .is_some_and(|collection| self.mutated.contains(&collection));
+            if filled {
+                assign.how = Binding::Unknown;
+            }
+            self.assigns.entry(name).or_default().push(assign);
+        }
+        for list in self.assigns.values_mut() {
+            list.sort_by_key(|a| a.end);
+        }
+    }
+}
+
+/// `&v`, `&mut v`: the collection itself.
+fn strip_reference(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Reference(r) => strip_reference(&r.expr),
+        Expr::Paren(p) => strip_reference(&p.expr),
+        e => e,
+    }
+}
+
+/// The names a pattern binds: `t`, `(i, t)`, `&t`, `[a, b]`, `Some(t)`.
+fn pattern_names(pat: &Pat, out: &mut Vec<String>) {
+    match pat {
+        Pat::Ident(p) => out.push(p.ident.to_string()),
+        Pat::Tuple(t) => t.elems.iter().for_each(|p| pattern_names(p, out)),
+        Pat::TupleStruct(t) => t.elems.iter().for_each(|p| pattern_names(p, out)),
+        Pat::Slice(s) => s.elems.iter().for_each(|p| pattern_names(p, out)),
+        Pat::Reference(r) => pattern_names(&r.pat, out),
+        Pat::Type(t) => pattern_names(&t.pat, out),
+        Pat::Paren(p) => pattern_names(&p.pat, out),
+        _ => {}
     }
 }
 
@@ -181,14 +293,34 @@ impl<'ast> Visit<'ast> for Collect<'ast> {
         if let Pat::Type(t) = pat {
             pat = &t.pat;
         }
+        let mut names = Vec::new();
+        pattern_names(pat, &mut names);
+        self.lets.extend(names);
         if let (Pat::Ident(ident), Some(init)) = (pat, &local.init) {
             self.assign(ident.ident.to_string(), local.span(), &init.expr, false);
         }
         visit::visit_local(self, local);
     }
 
+    fn visit_expr_for_loop(&mut self, e: &'ast syn::ExprForLoop) {
+        let range = bytes(e.span());
+        let from = bytes(e.expr.span()).end;
+        self.bind_elements(&e.pat, &e.expr, range, from);
+        visit::visit_expr_for_loop(self, e);
+    }
+
     fn visit_expr_assign(&mut self, e: &'ast syn::ExprAssign) {
+        if let Expr::Index(index) = &*e.left
+            && let Some(name) = plain_name(&index.expr)
+        {
+            self.mutated.insert(name);
+        }
         if let Some(name) = plain_name(&e.left) {
+            // `LAST = ..` on a `static mut` outlives the function.
+            if self.statics.contains(&name) && !self.lets.contains(&name) {
+                self.leaving
+                    .push((&e.right, format!("is assigned to static `{name}`")));
+            }
             self.assign(name, e.span(), &e.right, false);
         } else if let Expr::Field(field) = &*e.left {
             let target = quote_target(field);
@@ -207,6 +339,46 @@ impl<'ast> Visit<'ast> for Collect<'ast> {
 
     fn visit_expr_method_call(&mut self, e: &'ast syn::ExprMethodCall) {
         let method = e.method.to_string();
+        if MUTATORS.contains(&method.as_str())
+            && let Some(name) = plain_name(strip_reference(&e.receiver))
+        {
+            // `marks.push(x)`: `marks` holds `x` too from here on.
+            if ADDERS.contains(&method.as_str())
+                && let Some(item) = e.args.last()
+            {
+                let range = bytes(e.span());
+                self.assigns.entry(name.clone()).or_default().push(Assign {
+                    end: range.end,
+                    range,
+                    right: item,
+                    how: Binding::Add,
+                });
+            }
+            self.mutated.insert(name);
+        }
+        // `ids.iter().map(|_| "?")`, `["a", "b"].iter().for_each(|t| ..)`: the closure's
+        // parameter is an element of the receiver.
+        if matches!(
+            method.as_str(),
+            "map"
+                | "for_each"
+                | "filter_map"
+                | "flat_map"
+                | "filter"
+                | "any"
+                | "all"
+                | "find"
+                | "inspect"
+                | "try_for_each"
+        ) && let Some(Expr::Closure(closure)) = e.args.first()
+            && let Some(param) = closure.inputs.first()
+        {
+            // Visible in the closure; the receiver is evaluated before it, where the
+            // binding is not yet visible (`x.iter().map(|x| ..)` is not circular).
+            let from = bytes(closure.span()).start;
+            let range = bytes(e.receiver.span()).start..bytes(closure.span()).end;
+            self.bind_elements(param, &e.receiver, range, from);
+        }
         if method == "push_str"
             && let (Some(name), Some(arg)) = (plain_name(&e.receiver), e.args.first())
         {
@@ -250,16 +422,48 @@ impl<'ast> Visit<'ast> for Collect<'ast> {
                 _ => None,
             };
             let name = last.ident.to_string();
+            // `String::from(q)` still holds the text; `Query::new(q)` hands it on.
+            let owner = p
+                .path
+                .segments
+                .iter()
+                .rev()
+                .nth(1)
+                .map(|s| s.ident.to_string());
+            let converts = matches!(name.as_str(), "from" | "from_str" | "new")
+                && owner
+                    .as_deref()
+                    .is_none_or(|o| matches!(o, "String" | "str" | "Cow" | "Box" | "Rc" | "Arc"));
+            let shown = match &owner {
+                Some(owner) if matches!(name.as_str(), "new" | "from") => {
+                    format!("{owner}::{name}")
+                }
+                _ => name.clone(),
+            };
             if let (Some(sink), Some(arg)) = (sink, e.args.first()) {
                 self.sinks.push((bytes(e.span()), sink, arg));
-            } else if !matches!(name.as_str(), "from" | "from_str" | "new") && !consumes_text(&name)
-            {
+            } else if !converts && !consumes_text(&name) {
                 for arg in &e.args {
-                    self.leaving.push((arg, format!("is passed to `{name}`")));
+                    self.leaving.push((arg, format!("is passed to `{shown}`")));
                 }
             }
         }
         visit::visit_expr_call(self, e);
+    }
+
+    fn visit_expr_closure(&mut self, e: &'ast syn::ExprClosure) {
+        // The closure's value: its expression body, or its block's tail.
+        let body = match &*e.body {
+            Expr::Block(b) => match b.block.stmts.last() {
+                Some(syn::Stmt::Expr(tail, None)) => Some(tail),
+                _ => None,
+            },
+            body => Some(body),
+        };
+        if let Some(body) = body {
+            self.leaving.push((body, "is returned".to_string()));
+        }
+        visit::visit_expr_closure(self, e);
     }
 
     fn visit_expr_return(&mut self, e: &'ast syn::ExprReturn) {
@@ -289,9 +493,14 @@ fn quote_target(field: &syn::ExprField) -> String {
 }
 
 struct Analyzer<'ast> {
+    /// Each name's assignments, in source order (by where they end).
     assigns: HashMap<String, Vec<Assign<'ast>>>,
     constants: &'ast HashMap<String, &'ast Expr>,
     numeric: HashSet<String>,
+    /// The value of a name after its first k assignments, k = index + 1: a function
+    /// that walks many loops over one name (`for t in [..]`, each with a sink) would
+    /// otherwise fold every earlier one again at each use.
+    states: RefCell<HashMap<String, Vec<Value>>>,
 }
 
 impl Analyzer<'_> {
@@ -311,25 +520,86 @@ impl Analyzer<'_> {
             Expr::Group(e) => self.value(&e.expr, at, d),
             Expr::Reference(e) => self.value(&e.expr, at, d),
             Expr::Try(e) => self.value(&e.expr, at, d),
+            Expr::Macro(m) if m.mac.path.is_ident("vec") => self.vec_macro(&m.mac, at, d),
             Expr::Macro(m) => self.format_macro(&m.mac, at, d),
             Expr::Binary(b) if matches!(b.op, BinOp::Add(_)) => {
                 let (l, r) = (self.value(&b.left, at, d), self.value(&b.right, at, d));
                 let shape = format!("{}{}", l.shape, r.shape);
                 Value::constructed_at(bytes(b.span()), "concatenation", shape, &[l, r])
             }
-            Expr::MethodCall(m) => match m.method.to_string().as_str() {
-                "to_string" | "to_owned" | "as_str" | "clone" | "into" | "trim" | "as_ref" => {
-                    self.value(&m.receiver, at, d)
+            // Arithmetic and comparisons make numbers and booleans, not text.
+            Expr::Binary(b) if !matches!(b.op, BinOp::AddAssign(_)) => Value::safe("_"),
+            // `["a", "b"]`, `("a", 1)`, `["?"; n]`: collections of their items.
+            Expr::Array(a) => Value::collection(
+                &a.elems
+                    .iter()
+                    .map(|e| self.value(e, at, d))
+                    .collect::<Vec<_>>(),
+            ),
+            Expr::Tuple(t) => Value::collection(
+                &t.elems
+                    .iter()
+                    .map(|e| self.value(e, at, d))
+                    .collect::<Vec<_>>(),
+            ),
+            Expr::Repeat(r) => self.value(&r.expr, at, d).element(),
+            // `Query { sql: .., ..base }`: a record of its fields.
+            Expr::Struct(st) => {
+                let mut parts: Vec<Value> = st
+                    .fields
+                    .iter()
+                    .map(|f| self.value(&f.expr, at, d))
+                    .collect();
+                if let Some(rest) = &st.rest {
+                    parts.push(self.value(rest, at, d));
                 }
-                "len" | "count" => Value::safe("_"),
+                Value::collection(&parts)
+            }
+            // `0..n`, `1..=ids.len()`: numbers.
+            Expr::Range(_) => Value::safe("_"),
+            Expr::Block(b) => match b.block.stmts.last() {
+                Some(syn::Stmt::Expr(tail, None)) => self.value(tail, at, d),
                 _ => Value::unknown(),
             },
-            // `String::from(..)`, `String::from_str(..)`.
+            Expr::MethodCall(m) => self.method_call(m, at, d),
             Expr::Call(c) => match (&*c.func, c.args.first()) {
+                // `String::from(..)`, `String::from_str(..)`.
                 (Expr::Path(p), Some(arg))
                     if p.path.segments.last().is_some_and(|s| s.ident == "from") =>
                 {
                     self.value(arg, at, d)
+                }
+                // `Vec::new()`, `Vec::with_capacity(n)`, `HashSet::default()`: empty.
+                (Expr::Path(p), _)
+                    if p.path.segments.len() >= 2
+                        && p.path.segments.last().is_some_and(|s| {
+                            matches!(
+                                s.ident.to_string().as_str(),
+                                "new" | "with_capacity" | "default"
+                            )
+                        })
+                        && p.path.segments.iter().rev().nth(1).is_some_and(|s| {
+                            matches!(
+                                s.ident.to_string().as_str(),
+                                "Vec"
+                                    | "VecDeque"
+                                    | "HashSet"
+                                    | "BTreeSet"
+                                    | "HashMap"
+                                    | "BTreeMap"
+                            )
+                        }) =>
+                {
+                    Value::collection(&[])
+                }
+                // `std::iter::repeat("?")`, `repeat_n("?", n)`: that item, again and again.
+                (Expr::Path(p), Some(arg))
+                    if p.path
+                        .segments
+                        .last()
+                        .is_some_and(|s| s.ident == "repeat" || s.ident == "repeat_n") =>
+                {
+                    self.value(arg, at, d).element()
                 }
                 _ => Value::unknown(),
             },
@@ -338,6 +608,76 @@ impl Analyzer<'_> {
                 None => Value::unknown(),
             },
             _ => Value::unknown(),
+        }
+    }
+
+    fn method_call(&self, m: &syn::ExprMethodCall, at: usize, d: usize) -> Value {
+        let receiver = || self.value(&m.receiver, at, d);
+        match m.method.to_string().as_str() {
+            "to_string" | "to_owned" | "as_str" | "clone" | "into" | "trim" | "as_ref" => {
+                receiver()
+            }
+            "len" | "count" => Value::safe("_"),
+            // Iterators and copies of a collection walk its items; `take(n)` and the
+            // like only count them.
+            "iter" | "into_iter" | "iter_mut" | "copied" | "cloned" | "rev" | "enumerate"
+            | "take" | "skip" | "step_by" | "collect" | "to_vec" | "keys" | "values"
+            | "into_keys" | "into_values" | "filter" | "peekable" | "fuse" | "cycle" => receiver(),
+            "chain" | "zip" => {
+                let mut parts = vec![receiver()];
+                parts.extend(m.args.iter().map(|a| self.value(a, at, d)));
+                Value::collection(&parts)
+            }
+            // `ids.iter().map(|_| "?")`: what the closure returns, its parameter bound to
+            // the receiver's items by `Collect`.
+            "map" | "flat_map" | "filter_map" => match m.args.first() {
+                Some(Expr::Closure(c)) => {
+                    let from = bytes(c.body.span()).start;
+                    self.value(&c.body, from, d).element()
+                }
+                _ => Value::unknown(),
+            },
+            // `parts.join(", ")`, `parts.concat()`: the items and the separator.
+            "join" | "concat" => {
+                let mut parts = vec![receiver()];
+                parts.extend(m.args.iter().map(|a| self.value(a, at, d)));
+                Value::constructed_at(bytes(m.span()), "`join`", "_".into(), &parts)
+            }
+            _ => Value::unknown(),
+        }
+    }
+
+    /// `vec![a, b]` and `vec![x; n]`: a collection of the items.
+    fn vec_macro(&self, mac: &syn::Macro, at: usize, d: usize) -> Value {
+        let items = mac.parse_body_with(|input: syn::parse::ParseStream| {
+            let mut items = Vec::new();
+            if input.is_empty() {
+                return Ok(items);
+            }
+            items.push(input.parse::<Expr>()?);
+            if input.peek(Token![;]) {
+                // `vec![x; n]`: the count is a number.
+                input.parse::<Token![;]>()?;
+                input.parse::<Expr>()?;
+                return Ok(items);
+            }
+            while input.peek(Token![,]) {
+                input.parse::<Token![,]>()?;
+                if input.is_empty() {
+                    break;
+                }
+                items.push(input.parse::<Expr>()?);
+            }
+            Ok(items)
+        });
+        match items {
+            Ok(items) => Value::collection(
+                &items
+                    .iter()
+                    .map(|e| self.value(e, at, d))
+                    .collect::<Vec<_>>(),
+            ),
+            Err(_) => Value::unknown(),
         }
     }
 
@@ -372,9 +712,9 @@ impl Analyzer<'_> {
 
     fn name(&self, name: &str, at: usize, d: usize) -> Value {
         if let Some(list) = self.assigns.get(name) {
-            let visible: Vec<&Assign> = list.iter().filter(|a| a.end <= at).collect();
-            if !visible.is_empty() {
-                return self.fold(&visible, d);
+            let visible = list.partition_point(|a| a.end <= at);
+            if visible > 0 {
+                return self.fold(name, list, visible - 1, d);
             }
         }
         if self.numeric.contains(name) {
@@ -390,27 +730,59 @@ impl Analyzer<'_> {
         }
     }
 
-    /// The value after the assignments `list`, in order. Function bodies are short, so
-    /// this is recomputed per use rather than cached.
-    fn fold(&self, list: &[&Assign], d: usize) -> Value {
-        let mut value: Option<Value> = None;
-        for assign in list {
-            let rhs = self.value(assign.right, assign.range.start, d);
-            value = Some(match (assign.append, value) {
-                (false, previous) => keep_built(rhs, previous),
-                (true, Some(prev)) => {
-                    let shape = format!("{}{}", prev.shape, rhs.shape);
-                    Value::constructed_at(
-                        assign.range.clone(),
-                        "concatenation",
-                        shape,
-                        &[prev, rhs],
-                    )
-                }
-                (true, None) => rhs,
-            });
+    /// The value of `name` after its assignments `list[..=index]`, computed once per
+    /// prefix.
+    fn fold(&self, name: &str, list: &[Assign], index: usize, d: usize) -> Value {
+        loop {
+            let done = self.states.borrow().get(name).map_or(0, Vec::len);
+            if done > index {
+                return self
+                    .states
+                    .borrow()
+                    .get(name)
+                    .and_then(|s| s.get(index).cloned())
+                    .unwrap_or_else(Value::unknown);
+            }
+            let Some(assign) = list.get(done) else {
+                return Value::unknown();
+            };
+            let previous = match done {
+                0 => None,
+                n => self
+                    .states
+                    .borrow()
+                    .get(name)
+                    .and_then(|s| s.get(n - 1).cloned()),
+            };
+            let next = self.step(assign, previous, d);
+            let mut states = self.states.borrow_mut();
+            let entry = states.entry(name.to_string()).or_default();
+            // A recursive evaluation may have filled this slot already.
+            if entry.len() == done {
+                entry.push(next);
+            }
         }
-        value.unwrap_or_else(Value::unknown)
+    }
+
+    /// The value after `assign`, given the value before it.
+    fn step(&self, assign: &Assign, value: Option<Value>, d: usize) -> Value {
+        let rhs = self.value(assign.right, assign.range.start, d);
+        match (assign.how, value) {
+            (Binding::Replace, previous) => keep_built(rhs, previous),
+            (Binding::Element, previous) => keep_built(rhs.element(), previous),
+            (Binding::Index, previous) => keep_built(Value::safe("_"), previous),
+            (Binding::Unknown, previous) => keep_built(Value::unknown(), previous),
+            (Binding::Append, Some(prev)) => {
+                let shape = format!("{}{}", prev.shape, rhs.shape);
+                Value::constructed_at(assign.range.clone(), "concatenation", shape, &[prev, rhs])
+            }
+            (Binding::Append, None) => rhs,
+            (Binding::Add, previous) => {
+                let mut parts = vec![rhs];
+                parts.extend(previous);
+                Value::collection(&parts)
+            }
+        }
     }
 }
 
