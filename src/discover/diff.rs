@@ -38,6 +38,7 @@ pub fn changed_since(root: &Path, base: &str, max_size: u64) -> Result<ChangedFi
     let mut lines = gitutil::added_lines(&mut diff)?;
     // From a folder inside the work tree, only the files under it count.
     lines.retain(|path, _| opened.holds(path));
+    narrow_moved_files(repo, &diff, &mut lines, head.id(), merge_base);
     let blob_of = |path: &str| head_tree.get_path(Path::new(path)).ok().map(|e| e.id());
     Ok(gitutil::read_changed(
         repo,
@@ -46,4 +47,50 @@ pub fn changed_since(root: &Path, base: &str, max_size: u64) -> Result<ChangedFi
         Origin::WorkingTree,
         max_size,
     ))
+}
+
+/// A file that the whole diff shows as added while another file was deleted may be a
+/// rename that the diff cannot pair: on a branch that changed a small file and then moved
+/// it, too few lines are alike for rename detection (git's own `diff -M` too). For such
+/// files only the lines that blame puts after the merge base are added; blame follows each
+/// commit's own renames. Files that were really new keep every line (no line is older
+/// than the branch); where blame fails, every line counts, as before.
+fn narrow_moved_files(
+    repo: &git2::Repository,
+    diff: &git2::Diff<'_>,
+    lines: &mut std::collections::BTreeMap<String, std::collections::BTreeSet<usize>>,
+    head: git2::Oid,
+    merge_base: git2::Oid,
+) {
+    let deltas = || diff.deltas();
+    if !deltas().any(|d| d.status() == git2::Delta::Deleted) {
+        return;
+    }
+    let added: Vec<String> = deltas()
+        .filter(|d| d.status() == git2::Delta::Added)
+        .filter_map(|d| d.new_file().path().map(gitutil::path_string))
+        .filter(|p| lines.contains_key(p))
+        .collect();
+    for path in added {
+        let mut opts = git2::BlameOptions::new();
+        opts.newest_commit(head).oldest_commit(merge_base);
+        let blame = match repo.blame_file(Path::new(&path), Some(&mut opts)) {
+            Ok(blame) => blame,
+            Err(e) => {
+                tracing::debug!("{path}: blame failed ({}); every line counts", e.message());
+                continue;
+            }
+        };
+        let mut new = std::collections::BTreeSet::new();
+        for hunk in blame.iter() {
+            if hunk.is_boundary() || hunk.final_commit_id() == merge_base {
+                continue;
+            }
+            let start = hunk.final_start_line();
+            new.extend(start..start + hunk.lines_in_hunk());
+        }
+        if let Some(old) = lines.get_mut(&path) {
+            old.retain(|n| new.contains(n));
+        }
+    }
 }
