@@ -1012,3 +1012,21 @@ fn diff_follows_a_file_changed_then_moved_on_the_branch() {
     repo.commit_all("move only", None);
     assert!(findings(repo.path(), &["--diff", "trunk"], 0).is_empty());
 }
+
+#[test]
+fn staged_counts_added_lines_of_a_file_with_lone_carriage_returns() {
+    let mut repo = Repo::new();
+    repo.write("app.py", b"import os\r");
+    repo.commit_all("start", None);
+    // git sees one line changed; the scan sees three lines, the secret on the third.
+    repo.write(
+        "app.py",
+        format!("import os\rx = 1\rTOKEN = \"{}\"\r", token(31)).as_bytes(),
+    );
+    repo.stage("app.py");
+    let found = findings(repo.path(), &["--staged"], 1);
+    assert_eq!(
+        where_found(&found),
+        [("app.py".to_string(), 3, "secrets/github-token".to_string())]
+    );
+}
