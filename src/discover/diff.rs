@@ -2,6 +2,7 @@
 //! checks. Whole files are read from HEAD (a Dockerfile's user is decided by the whole
 //! file); only findings on added or changed lines count.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::Origin;
@@ -63,11 +64,44 @@ fn narrow_moved_files(
     merge_base: git2::Oid,
 ) {
     let deltas = || diff.deltas();
-    if !deltas().any(|d| d.status() == git2::Delta::Deleted) {
+    // Blame costs a walk of the branch per file, so it runs only for an added file that
+    // holds at least half of some deleted file's lines (trimmed, short ones such as `}`
+    // left out): a shared licence header alone does not make a move. 500 added files over
+    // 50 commits with one deleted file took 17 s instead of 0.9 s (debug build) without
+    // this filter.
+    let mut owners: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+    let mut sizes = Vec::new();
+    for delta in deltas().filter(|d| d.status() == git2::Delta::Deleted) {
+        let Ok(blob) = repo.find_blob(delta.old_file().id()) else {
+            continue;
+        };
+        let distinct: HashSet<&[u8]> = significant_lines(blob.content()).collect();
+        for line in &distinct {
+            owners.entry(line.to_vec()).or_default().push(sizes.len());
+        }
+        sizes.push(distinct.len());
+    }
+    if owners.is_empty() {
         return;
     }
+    let shares_half = |id: git2::Oid| {
+        let Ok(blob) = repo.find_blob(id) else {
+            return false;
+        };
+        let distinct: HashSet<&[u8]> = significant_lines(blob.content()).collect();
+        let mut shared = vec![0usize; sizes.len()];
+        for line in distinct {
+            for &d in owners.get(line).map_or(&[][..], Vec::as_slice) {
+                shared[d] += 1;
+            }
+        }
+        shared
+            .iter()
+            .zip(&sizes)
+            .any(|(&n, &size)| n > 0 && 2 * n >= size)
+    };
     let added: Vec<String> = deltas()
-        .filter(|d| d.status() == git2::Delta::Added)
+        .filter(|d| d.status() == git2::Delta::Added && shares_half(d.new_file().id()))
         .filter_map(|d| d.new_file().path().map(gitutil::path_string))
         .filter(|p| lines.contains_key(p))
         .collect();
@@ -93,4 +127,12 @@ fn narrow_moved_files(
             old.retain(|n| new.contains(n));
         }
     }
+}
+
+/// The lines of `bytes` worth comparing: trimmed, at least 4 bytes long.
+fn significant_lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    bytes
+        .split(|&b| b == b'\n' || b == b'\r')
+        .map(<[u8]>::trim_ascii)
+        .filter(|l| l.len() >= 4)
 }
