@@ -119,6 +119,15 @@ impl Config {
     }
 
     fn validate(&self, path: &Path) -> Result<(), ConfigError> {
+        // 0 would skip every file and report a clean scan of nothing.
+        if self.max_file_size == Some(0) {
+            return Err(ConfigError::Invalid {
+                path: path.to_path_buf(),
+                message: "max_file_size = 0 would skip every file; give a size in bytes of at \
+                          least 1 (default 5242880), or leave it out"
+                    .into(),
+            });
+        }
         for glob in &self.exclude {
             globset::Glob::new(glob).map_err(|e| ConfigError::Invalid {
                 path: path.to_path_buf(),
@@ -193,21 +202,22 @@ impl Config {
     /// `docker/*` become `docker/`. An unknown name is an error with the nearest known id.
     fn resolve_rule_names(&mut self, path: &Path) -> Result<(), ConfigError> {
         let meta = self.all_meta();
-        let resolve = |key: &str, name: &str| -> Result<String, ConfigError> {
-            resolve_name(&meta, name).map_err(|message| ConfigError::Invalid {
-                path: path.to_path_buf(),
-                message: format!("[rules] {key}: {message}"),
-            })
+        let invalid = |key: &str, message: String| ConfigError::Invalid {
+            path: path.to_path_buf(),
+            message: format!("[rules] {key}: {message}"),
         };
-        for name in &mut self.rules.disable {
-            *name = resolve("disable", name)?;
-        }
-        for name in &mut self.rules.enable {
-            *name = resolve("enable", name)?;
-        }
+        let resolve_all = |key: &str, names: &[String]| -> Result<Vec<String>, ConfigError> {
+            let mut out = Vec::new();
+            for name in names {
+                out.extend(resolve_names(&meta, name).map_err(|m| invalid(key, m))?);
+            }
+            Ok(out)
+        };
+        self.rules.disable = resolve_all("disable", &self.rules.disable)?;
+        self.rules.enable = resolve_all("enable", &self.rules.enable)?;
         let mut severity = BTreeMap::new();
         for (name, level) in std::mem::take(&mut self.rules.severity) {
-            let id = resolve("severity", &name)?;
+            let id = resolve_name(&meta, &name).map_err(|m| invalid("severity", m))?;
             if id.ends_with('/') {
                 return Err(ConfigError::Invalid {
                     path: path.to_path_buf(),
@@ -284,6 +294,33 @@ fn leads_outside(candidate: &Path, dir: &Path) -> Result<(), ConfigError> {
 /// Aliases (`DL3002`) become their rule's id; `docker` and `docker/*` become `docker/`.
 /// An unknown name is an error naming the nearest known id.
 pub fn resolve_name(meta: &BTreeMap<String, RuleMeta>, name: &str) -> Result<String, String> {
+    match resolve_names(meta, name)?.as_slice() {
+        [one] => Ok(one.clone()),
+        several => Err(format!(
+            "`{name}` is an alias of {} rules ({}); name one of them",
+            several.len(),
+            several.join(", ")
+        )),
+    }
+}
+
+/// Every rule or family `name` stands for: one, unless `name` is a peer's id that several
+/// rules share (bandit's B608 is both `code/sql-string-building` and
+/// `code/sql-string-passed-on`). `--only`, `--skip`, `disable`, `enable` and inline
+/// markers all take an alias as every rule that carries it, so they agree.
+pub fn resolve_names(meta: &BTreeMap<String, RuleMeta>, name: &str) -> Result<Vec<String>, String> {
+    resolve_one(meta, name).map(|one| vec![one]).or_else(|err| {
+        let ids: Vec<String> = meta
+            .values()
+            .filter(|m| m.aliases.iter().any(|a| a.eq_ignore_ascii_case(name)))
+            .map(|m| m.id.clone())
+            .collect();
+        if ids.is_empty() { Err(err) } else { Ok(ids) }
+    })
+}
+
+/// An id or a family; aliases are left to `resolve_names`.
+fn resolve_one(meta: &BTreeMap<String, RuleMeta>, name: &str) -> Result<String, String> {
     if meta.contains_key(name) {
         return Ok(name.to_string());
     }
@@ -296,12 +333,6 @@ pub fn resolve_name(meta: &BTreeMap<String, RuleMeta>, name: &str) -> Result<Str
     if name.ends_with('/') && family.contains('/') && meta.keys().any(|id| id.starts_with(&prefix))
     {
         return Ok(prefix);
-    }
-    if let Some(m) = meta
-        .values()
-        .find(|m| m.aliases.iter().any(|a| a.eq_ignore_ascii_case(name)))
-    {
-        return Ok(m.id.clone());
     }
     let what = if name.ends_with('/') {
         "rule family"

@@ -44,6 +44,8 @@ pub(crate) struct ParseCache {
     pub(crate) tree: OnceCell<Option<tree_sitter::Tree>>,
     /// Rust syntax tree (`crate::parse::rust::file`).
     pub(crate) rust: OnceCell<Option<syn::File>>,
+    /// String literals of code, where a marker is text (`crate::suppress`).
+    pub(crate) strings: OnceCell<Vec<Range<usize>>>,
 }
 
 impl<'a> Document<'a> {

@@ -255,6 +255,7 @@ impl Engine {
             Ok(s) => std::borrow::Cow::Borrowed(s),
             Err(_) => String::from_utf8_lossy(&source.bytes),
         };
+        let text = lone_cr_as_newline(text);
         let kind = FileKind::classify(&source.path, &text);
         let doc = Document::new(&source.path, kind, &text).with_root(root);
 
@@ -324,6 +325,7 @@ impl Engine {
                     bytes: unused.bytes,
                     message: unused.message,
                     secret: None,
+                    related: Vec::new(),
                 };
                 let mut finding = self.build(&doc, raw, (&masks, &quoted));
                 tell_apart(&mut finding, &mut repeats);
@@ -362,17 +364,33 @@ impl Engine {
         raw: RawFinding,
         masks: (&Masks, &SecretMasker),
         used: &mut HashSet<suppress::Use>,
-        markers: &mut HashMap<(usize, String), Option<suppress::Use>>,
+        markers: &mut HashMap<(usize, bool, String), Option<suppress::Use>>,
     ) -> Option<Finding> {
-        let line = doc.span(&raw.bytes).line;
         let meta: Option<&RuleMeta> = rules::catalog().get(&raw.rule_id);
-        let marker = markers
-            .entry((line, raw.rule_id.clone()))
-            .or_insert_with(|| suppress::suppressed_by(doc, line, meta, &raw.rule_id));
-        if let Some(marker) = marker.clone() {
-            tracing::debug!("{}:{line}: {} suppressed inline", doc.path, raw.rule_id);
-            used.insert(marker);
-            return None;
+        // A marker covers the finding from any line of its span or of a related place
+        // (where its SQL was built), or from a comment line just above one of them.
+        let mut lines = Vec::new();
+        for range in std::iter::once(&raw.bytes).chain(&raw.related) {
+            let first = doc.line_of(range.start);
+            let last = doc.line_of(range.end.saturating_sub(1).max(range.start));
+            lines.push((first, true));
+            lines.extend((first + 1..=last).map(|l| (l, false)));
+        }
+        for (line, above) in lines {
+            let marker = markers
+                .entry((line, above, raw.rule_id.clone()))
+                .or_insert_with(|| {
+                    if above {
+                        suppress::suppressed_by(doc, line, meta, &raw.rule_id)
+                    } else {
+                        suppress::suppressed_on(doc, line, meta, &raw.rule_id)
+                    }
+                });
+            if let Some(marker) = marker.clone() {
+                tracing::debug!("{}:{line}: {} suppressed inline", doc.path, raw.rule_id);
+                used.insert(marker);
+                return None;
+            }
         }
         Some(self.build(doc, raw, masks))
     }
@@ -623,4 +641,26 @@ pub fn sort_findings(findings: &mut [Finding]) {
             &b.message,
         ))
     });
+}
+
+/// Text whose lines end with a lone `\r` (classic Mac) with each such `\r` read as `\n`:
+/// every parser and line count here splits at `\n`, and would put the whole file on line
+/// 1. One byte for one byte, so offsets and columns stay those of the file; `\r\n` stays.
+fn lone_cr_as_newline(text: std::borrow::Cow<'_, str>) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let lone: Vec<usize> = memchr::memchr_iter(b'\r', bytes)
+        .filter(|&i| bytes.get(i + 1) != Some(&b'\n'))
+        .collect();
+    if lone.is_empty() {
+        return text;
+    }
+    let mut out = text.into_owned().into_bytes();
+    for i in lone {
+        out[i] = b'\n';
+    }
+    // An ASCII byte replaced by another keeps the text valid UTF-8.
+    match String::from_utf8(out) {
+        Ok(s) => std::borrow::Cow::Owned(s),
+        Err(e) => std::borrow::Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    }
 }

@@ -64,9 +64,31 @@ pub fn excerpt(value: &str) -> String {
     }
 }
 
+/// A name from a scanned file (a file, a service, a heredoc delimiter), whole for a
+/// warning: names are not secrets, and a cut name no longer says which one is meant.
+/// Control characters are escaped so that a name cannot break the line or drive the
+/// terminal.
+pub fn shown_name(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_are_shown_whole_with_control_characters_escaped() {
+        assert_eq!(shown_name("missing-service"), "missing-service");
+        assert_eq!(shown_name("a\nb\u{1b}[31m"), "a\\nb\\u{1b}[31m");
+    }
 
     #[test]
     fn excerpt_shows_at_most_four_characters() {

@@ -197,13 +197,19 @@ fn is_dockerfile_name(lower: &str) -> bool {
     ]
     .iter()
     .any(|e| lower.ends_with(e));
-    if other_kind && (lower.starts_with("dockerfile.") || lower.starts_with("containerfile.")) {
+    // `Dockerfile.prod`, `Dockerfile-dev`, `Dockerfile_alpine`: the base name, a separator
+    // and a variant, as projects name one Dockerfile per target.
+    let variant = ["dockerfile", "containerfile"].iter().any(|base| {
+        lower
+            .strip_prefix(base)
+            .is_some_and(|rest| rest.len() > 1 && rest.starts_with(['.', '-', '_']))
+    });
+    if other_kind && variant {
         return false;
     }
     lower == "dockerfile"
         || lower == "containerfile"
-        || lower.starts_with("dockerfile.")
-        || lower.starts_with("containerfile.")
+        || variant
         || lower.ends_with(".dockerfile")
         || lower.ends_with(".containerfile")
 }
@@ -254,6 +260,21 @@ mod tests {
             FileKind::classify("api.dockerfile", ""),
             FileKind::Dockerfile
         );
+        for name in [
+            "Dockerfile-dev",
+            "docker/Dockerfile-alpine",
+            "Dockerfile_prod",
+            "prod.Dockerfile",
+            "Containerfile-ubi",
+        ] {
+            assert_eq!(FileKind::classify(name, ""), FileKind::Dockerfile, "{name}");
+        }
+        assert_eq!(FileKind::classify("Dockerfile-dev.md", ""), FileKind::Text);
+        assert_eq!(
+            FileKind::classify("dockerfile_utils.py", ""),
+            FileKind::Python
+        );
+        assert_eq!(FileKind::classify("Dockerfile-", ""), FileKind::Text);
         assert_eq!(FileKind::classify("Dockerfile.j2", ""), FileKind::Text);
         assert_eq!(FileKind::classify("src/dockerfile.rs", ""), FileKind::Rust);
         assert_eq!(FileKind::classify("dockerfile.py", ""), FileKind::Python);

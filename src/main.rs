@@ -110,9 +110,20 @@ fn run(cli: &Cli) -> Result<u8> {
             let shown = |p: &std::path::Path| Some(p.to_string_lossy().replace('\\', "/"));
             tracing::error!("{}: {}", path.display(), trouble.describe(&shown));
             missing = true;
+        } else if let Some(why) = unscannable_root(path) {
+            // What was asked cannot be scanned at all: an error, not a warning, so the
+            // exit code does not claim a clean scan.
+            tracing::error!("{}: {why}", path.display());
+            missing = true;
         }
     }
-    let roots = distinct_roots(cli.paths.iter().filter(|p| p.exists()).cloned().collect());
+    let roots = distinct_roots(
+        cli.paths
+            .iter()
+            .filter(|p| p.exists() && unscannable_root(p).is_none())
+            .cloned()
+            .collect(),
+    );
     if roots.is_empty() {
         return Ok(EXIT_ERROR);
     }
@@ -393,14 +404,15 @@ fn baseline_place(path: &std::path::Path, base: &std::path::Path) -> (String, St
 fn skip(config: &mut Config, names: &[String]) -> Result<()> {
     let meta = config.all_meta();
     for name in names {
-        let name = smartedu_lint::config::resolve_name(&meta, name)
+        let names = smartedu_lint::config::resolve_names(&meta, name)
             .map_err(|message| anyhow::anyhow!("--skip: {message}"))?;
-        config.rules.disable.push(name);
+        config.rules.disable.extend(names);
     }
     Ok(())
 }
 
-/// `--only`: every rule that no pattern names is disabled. Names resolve as in the
+/// `--only`: every rule that no pattern names is disabled, and a rule named by its id
+/// is turned on. Names resolve as in the
 /// configuration (ids, aliases, families); an unknown one is a usage error, not a scan
 /// that silently checks nothing.
 fn restrict_to(config: &mut Config, only: &[String]) -> Result<()> {
@@ -408,14 +420,25 @@ fn restrict_to(config: &mut Config, only: &[String]) -> Result<()> {
     let only = only
         .iter()
         .map(|name| {
-            smartedu_lint::config::resolve_name(&meta, name)
+            smartedu_lint::config::resolve_names(&meta, name)
                 .map_err(|message| anyhow::anyhow!("--only: {message}"))
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect::<Result<Vec<_>>>()?
+        .concat();
     let named = |id: &str| {
         only.iter()
             .any(|p| p == id || (p.ends_with('/') && id.starts_with(p.as_str())))
     };
+    // A rule asked for by its id (or alias) runs, even when it is off by default or the
+    // configuration disables it: the command line is the newer word. A family keeps its
+    // members' defaults (`--only docker/` runs what docker/ runs by default).
+    let by_id: Vec<&String> = only.iter().filter(|p| !p.ends_with('/')).collect();
+    config.rules.disable.retain(|p| {
+        !by_id
+            .iter()
+            .any(|id| *id == p || (p.ends_with('/') && id.starts_with(p.as_str())))
+    });
+    config.rules.enable.extend(by_id.into_iter().cloned());
     for id in meta.keys() {
         if !named(id) {
             config.rules.disable.push(id.clone());
@@ -505,34 +528,56 @@ fn print_rules(format: RulesFormat) -> Result<u8> {
 /// their list; an unknown name gets the nearest ids (exit 2 either way).
 fn explain(id: &str) -> Result<u8> {
     let meta = rules::catalog();
-    match smartedu_lint::config::resolve_name(meta, id) {
-        Ok(name) => match meta.get(&name) {
-            Some(m) => {
-                emit(&format!("{}\n", rules::explain_text(m)))?;
-                Ok(EXIT_CLEAN)
-            }
-            None => {
-                let ids: Vec<&str> = meta
-                    .keys()
-                    .filter(|k| k.starts_with(&name))
-                    .map(String::as_str)
-                    .collect();
-                let shown = match ids.get(..8) {
-                    Some(first) if ids.len() > 8 => format!(
-                        "{}, ... (`smartedu-lint rules` lists them all)",
-                        first.join(", ")
-                    ),
-                    _ => ids.join(", "),
-                };
-                tracing::error!(
-                    "`{id}` is a family of {} rules; explain one of them: {shown}",
-                    ids.len()
-                );
-                Ok(EXIT_ERROR)
-            }
-        },
+    match smartedu_lint::config::resolve_names(meta, id) {
+        // A peer's id that several rules share: each of them.
+        Ok(names) if names.len() > 1 => {
+            let texts: Vec<String> = names
+                .iter()
+                .filter_map(|n| meta.get(n))
+                .map(rules::explain_text)
+                .collect();
+            emit(&format!("{}\n", texts.join("\n\n")))?;
+            Ok(EXIT_CLEAN)
+        }
+        Ok(names) => {
+            let name = names.concat();
+            explain_one(id, meta, &name)
+        }
         Err(message) => {
             tracing::error!("explain: {message}");
+            Ok(EXIT_ERROR)
+        }
+    }
+}
+
+/// `explain` of one resolved `name`: a rule's text, or the list of a family's rules.
+fn explain_one(
+    id: &str,
+    meta: &std::collections::BTreeMap<String, rules::RuleMeta>,
+    name: &str,
+) -> Result<u8> {
+    match meta.get(name) {
+        Some(m) => {
+            emit(&format!("{}\n", rules::explain_text(m)))?;
+            Ok(EXIT_CLEAN)
+        }
+        None => {
+            let ids: Vec<&str> = meta
+                .keys()
+                .filter(|k| k.starts_with(name))
+                .map(String::as_str)
+                .collect();
+            let shown = match ids.get(..8) {
+                Some(first) if ids.len() > 8 => format!(
+                    "{}, ... (`smartedu-lint rules` lists them all)",
+                    first.join(", ")
+                ),
+                _ => ids.join(", "),
+            };
+            tracing::error!(
+                "`{id}` is a family of {} rules; explain one of them: {shown}",
+                ids.len()
+            );
             Ok(EXIT_ERROR)
         }
     }
@@ -558,6 +603,52 @@ fn command_hint(cli: &Cli, path: &std::path::Path) -> String {
     near.map_or(String::new(), |n| {
         format!("; did you mean the `{n}` command?")
     })
+}
+
+/// Why a path named on the command line (which exists) cannot be scanned: a folder that
+/// cannot be listed, a file that cannot be opened, or something that is neither (a named
+/// pipe would block the scan, a device such as `/dev/zero` never ends). `None` when it can.
+/// Unreadable files and folders found *inside* a scanned folder stay warnings.
+fn unscannable_root(path: &std::path::Path) -> Option<String> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) => return Some(format!("cannot be read ({e})")),
+    };
+    if meta.is_dir() {
+        return std::fs::read_dir(path)
+            .err()
+            .map(|e| format!("cannot list this folder ({e}); nothing was scanned"));
+    }
+    if meta.is_file() {
+        return std::fs::File::open(path)
+            .err()
+            .map(|e| format!("cannot read this file ({e}); it was not scanned"));
+    }
+    let what = file_type_name(&meta.file_type());
+    Some(format!(
+        "{what}, not a regular file or folder; it was not scanned"
+    ))
+}
+
+#[cfg(unix)]
+fn file_type_name(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_fifo() {
+        "a named pipe (FIFO)"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn file_type_name(_: &std::fs::FileType) -> &'static str {
+    "a special file"
 }
 
 /// `NO_COLOR` counts only when set to a non-empty value (no-color.org).

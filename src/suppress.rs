@@ -37,9 +37,8 @@ pub fn suppressed_by(
     meta: Option<&RuleMeta>,
     rule_id: &str,
 ) -> Option<Use> {
-    let same = doc.line_text(line);
-    if let Some(entry) = marker_suppresses(same, meta, rule_id) {
-        return Some(Use { line, entry });
+    if let Some(found) = suppressed_on(doc, line, meta, rule_id) {
+        return Some(found);
     }
     if line <= 1 {
         return None;
@@ -49,10 +48,116 @@ pub fn suppressed_by(
     if !is_comment_line(above) {
         return None;
     }
-    marker_suppresses(above, meta, rule_id).map(|entry| Use {
-        line: line - 1,
-        entry,
-    })
+    suppressed_on(doc, line - 1, meta, rule_id)
+}
+
+/// The marker on `line` itself that suppresses `meta`'s rule.
+pub fn suppressed_on(
+    doc: &Document,
+    line: usize,
+    meta: Option<&RuleMeta>,
+    rule_id: &str,
+) -> Option<Use> {
+    let text = doc.line_text(line);
+    let entry = marker_suppresses(text, meta, rule_id)?;
+    // A "comment" on a line inside a string that spans lines is the string's text.
+    let comment = comment_part(text).map_or(0, |c| text.len() - c.len());
+    if in_long_string(doc, doc.line_start(line) + comment) {
+        return None;
+    }
+    Some(Use { line, entry })
+}
+
+/// True when byte `at` of `doc` lies inside a string literal of its source code (a
+/// Python triple-quoted string, a JavaScript template, a Go raw string, a Java text
+/// block, a Rust string). Only code is lexed; other kinds answer false.
+/// TODO: YAML block scalars and TOML multi-line strings are not lexed; JavaScript
+/// `${...}` inside a template is read as template text.
+fn in_long_string(doc: &Document, at: usize) -> bool {
+    string_ranges(doc)
+        .iter()
+        .any(|r| r.start < at && at < r.end)
+}
+
+/// The string literals of a code document (cached), from the opening to the closing quote.
+fn string_ranges<'d>(doc: &'d Document) -> &'d [Range<usize>] {
+    doc.cache
+        .strings
+        .get_or_init(|| lex_strings(doc.text, doc.kind))
+}
+
+/// A small lexer: comments are skipped (quotes in them open nothing), strings recorded.
+fn lex_strings(text: &str, kind: FileKind) -> Vec<Range<usize>> {
+    let (hash_comments, slash_comments, apostrophe, backtick, triple) = match kind {
+        FileKind::Python => (true, false, true, false, true),
+        FileKind::JavaScript | FileKind::TypeScript => (false, true, true, true, false),
+        FileKind::Go => (false, true, true, true, false),
+        FileKind::Java => (false, true, true, false, true),
+        // `'` also opens lifetimes in Rust, which no quote closes.
+        FileKind::Rust => (false, true, false, false, false),
+        _ => return Vec::new(),
+    };
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    let find = |from: usize, what: &[u8]| {
+        b.get(from..)
+            .and_then(|rest| rest.windows(what.len()).position(|w| w == what))
+            .map_or(b.len(), |p| from + p + what.len())
+    };
+    while i < b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied();
+        if (hash_comments && c == b'#') || (slash_comments && c == b'/' && next == Some(b'/')) {
+            i = find(i, b"\n");
+            continue;
+        }
+        if slash_comments && c == b'/' && next == Some(b'*') {
+            i = find(i + 2, b"*/");
+            continue;
+        }
+        if kind == FileKind::Rust && c == b'r' && matches!(next, Some(b'"' | b'#')) {
+            let ident_before = i > 0 && (b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'_');
+            let hashes = b[i + 1..].iter().take_while(|&&h| h == b'#').count();
+            if !ident_before && b.get(i + 1 + hashes) == Some(&b'"') {
+                let mut close = vec![b'"'];
+                close.extend(std::iter::repeat_n(b'#', hashes));
+                let end = find(i + 2 + hashes, &close);
+                out.push(i..end);
+                i = end;
+                continue;
+            }
+        }
+        let is_quote = c == b'"' || (apostrophe && c == b'\'') || (backtick && c == b'`');
+        if !is_quote {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        if triple && b.get(i..i + 3).is_some_and(|t| t == [c, c, c]) {
+            i += 3;
+            while i < b.len() && !b[i..].starts_with(&[c, c, c]) {
+                i += if b[i] == b'\\' { 2 } else { 1 };
+            }
+            i = (i + 3).min(b.len());
+            out.push(start..i);
+            continue;
+        }
+        // A Go raw string has no escapes; other strings end at their line's end too,
+        // except templates and Rust strings, which may span lines.
+        let raw = kind == FileKind::Go && c == b'`';
+        let spans_lines = c == b'`' || kind == FileKind::Rust;
+        i += 1;
+        while i < b.len() && b[i] != c {
+            if b[i] == b'\n' && !spans_lines {
+                break;
+            }
+            i += if b[i] == b'\\' && !raw { 2 } else { 1 };
+        }
+        i = (i + 1).min(b.len());
+        out.push(start..i);
+    }
+    out
 }
 
 fn is_comment_line(line: &str) -> bool {
@@ -224,6 +329,9 @@ pub fn unused_markers(
             continue;
         }
         let start = doc.line_start(line) + (text.len() - comment.len());
+        if in_long_string(doc, start) {
+            continue;
+        }
         let start = start + comment.find(OWN).unwrap_or(0);
         let end = doc.line_start(line) + (text.len() - after.len());
         let bytes = start..end.max(start);
@@ -408,6 +516,24 @@ mod tests {
             .iter()
             .map(|u| doc.line_of(u.bytes.start))
             .collect()
+    }
+
+    #[test]
+    fn markers_inside_strings_that_span_lines_do_not_count() {
+        let py = "s = \"\"\"\n# smartedu-lint: ignore\nDEBUG = True  # nosec\n\"\"\"\n\
+                  x = 1  # smartedu-lint: ignore\n";
+        assert_eq!(unused(py, "a.py", FileKind::Python), [5]);
+        let doc = Document::new("a.py", FileKind::Python, py);
+        let meta = crate::rules::builtin_meta().get("code/debug-enabled");
+        assert!(!is_suppressed(&doc, 3, meta, "code/debug-enabled"));
+        let js = "const t = `\n// smartedu-lint: ignore\n`; // a ` quote\nf(); // smartedu-lint: ignore\n";
+        assert_eq!(unused(js, "a.js", FileKind::JavaScript), [4]);
+        let go = "var q = `\n// smartedu-lint: ignore\n`\n";
+        assert!(unused(go, "a.go", FileKind::Go).is_empty());
+        let java = "String s = \"\"\"\n  // smartedu-lint: ignore\n  \"\"\";\n";
+        assert!(unused(java, "A.java", FileKind::Java).is_empty());
+        let rust = "let s = r#\"\n// smartedu-lint: ignore\n\"#;\nlet t = \"a\n// smartedu-lint: ignore\n\";\n";
+        assert!(unused(rust, "a.rs", FileKind::Rust).is_empty());
     }
 
     #[test]

@@ -1284,3 +1284,261 @@ fn absolute_folders_outside_a_repository_are_told_apart() {
     let (findings, _) = json_findings(dir.path(), &[a, "--only", "docker/root-user"]);
     assert_eq!(findings[0].0, "Dockerfile");
 }
+
+/// Asserts that the scan refused a root: exit 2, and exactly one error line naming it
+/// and saying `why`.
+fn assert_refused_root(dir: &Path, args: &[&str], named: &str, why: &str) {
+    let out = lint(dir).args(args).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "{stderr}");
+    assert!(
+        lines[0].starts_with(&format!("error: {named}: ")),
+        "{stderr}"
+    );
+    assert!(lines[0].contains(why), "{stderr}");
+    assert!(
+        out.stdout.is_empty(),
+        "no report of a scan that did not run"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unreadable_root_folder_or_file_is_an_error_not_a_clean_scan() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tree(&[
+        ("locked/inner/app.py", "DEBUG = True\n"),
+        ("secret.env", "A=1\n"),
+    ]);
+    let locked = dir.path().join("locked/inner");
+    let file = dir.path().join("secret.env");
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o000)).unwrap();
+    // Root (as CI runs) reads through mode 000: then there is nothing to refuse, and the
+    // assertion would test nothing, so it is made only where the folder is unreadable.
+    if fs::read_dir(&locked).is_err() {
+        assert_refused_root(
+            dir.path(),
+            &["locked/inner"],
+            "locked/inner",
+            "cannot list this folder",
+        );
+    }
+    if fs::File::open(&file).is_err() {
+        assert_refused_root(
+            dir.path(),
+            &["secret.env"],
+            "secret.env",
+            "cannot read this file",
+        );
+    }
+    fs::set_permissions(&locked, fs::Permissions::from_mode(0o755)).unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_a_device_as_root_is_an_error_and_does_not_hang() {
+    let dir = tree(&[("app.py", "x = 1\n")]);
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("pipe"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    assert_refused_root(
+        dir.path(),
+        &["pipe"],
+        "pipe",
+        "a named pipe (FIFO), not a regular file",
+    );
+    assert_refused_root(
+        dir.path(),
+        &["/dev/zero"],
+        "/dev/zero",
+        "a character device, not a regular file",
+    );
+    // The other roots are still scanned and reported; the exit code says one was refused.
+    let out = lint(dir.path())
+        .args(["--format", "json", "pipe", "app.py"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["summary"]["files_scanned"], 1);
+}
+
+#[test]
+fn max_file_size_zero_is_a_configuration_error() {
+    let dir = tree(&[
+        (".smartedu-lint.toml", "max_file_size = 0\n"),
+        ("app.py", "DEBUG = True\n"),
+    ]);
+    let out = lint(dir.path()).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("max_file_size = 0 would skip every file"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn lines_ending_with_a_lone_carriage_return_are_numbered_like_newlines() {
+    let key = fake_aws_key();
+    // A second key: one secret in two files would be merged into one finding.
+    let other = format!("AKIA{}", "Q4WERTYUPLKJ7H2G");
+    let dir = tree(&[
+        ("app.py", &format!("import os\r\rAWS_KEY = \"{key}\"\r")),
+        (
+            "mixed.env",
+            &format!("A=1\r\nB=2\rAWS_ACCESS_KEY_ID={other}\n"),
+        ),
+        (
+            "Dockerfile-dev",
+            "# build\rFROM python:3.12-slim\rCOPY . /app\r",
+        ),
+    ]);
+    let (findings, _) = json_findings(
+        dir.path(),
+        &[
+            "--only",
+            "secrets/aws-access-key",
+            "--only",
+            "docker/root-user",
+        ],
+    );
+    let got: Vec<(&str, usize, &str)> = findings
+        .iter()
+        .map(|(p, l, r)| (p.as_str(), *l, r.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("Dockerfile-dev", 2, "docker/root-user"),
+            ("app.py", 3, "secrets/aws-access-key"),
+            ("mixed.env", 3, "secrets/aws-access-key"),
+        ]
+    );
+}
+
+#[test]
+fn only_naming_an_off_by_default_rule_runs_it() {
+    let dir = tree(&[("Dockerfile", ROOT_DOCKERFILE)]);
+    let (found, _) = json_findings(dir.path(), &["--only", "docker/missing-healthcheck"]);
+    assert_eq!(
+        found,
+        [("Dockerfile".into(), 1, "docker/missing-healthcheck".into())]
+    );
+    // A family keeps its members' defaults: the off-by-default rule stays off.
+    let (found, _) = json_findings(dir.path(), &["--only", "docker/"]);
+    assert_eq!(found, [("Dockerfile".into(), 1, "docker/root-user".into())]);
+    // Named on the command line, it runs even when the configuration disables it.
+    fs::write(
+        dir.path().join(".smartedu-lint.toml"),
+        "[rules]\ndisable = [\"docker/\"]\n",
+    )
+    .unwrap();
+    let (found, _) = json_findings(dir.path(), &["--only", "docker/missing-healthcheck"]);
+    assert_eq!(found.len(), 1, "{found:?}");
+}
+
+#[test]
+fn bandit_password_aliases_mean_generic_password_everywhere() {
+    let explain = |name: &str| {
+        let out = lint(Path::new("."))
+            .args(["explain", name])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    for alias in ["B105", "B106", "b107", "S105"] {
+        let text = explain(alias);
+        assert!(
+            text.starts_with("secrets/generic-password: "),
+            "{alias}: {text}"
+        );
+        assert!(!text.contains("secrets/generic-api-key"), "{alias}: {text}");
+    }
+    // An alias that two rules carry is both of them, in explain as in --skip.
+    let both = explain("B608");
+    assert!(both.starts_with("code/sql-string-building: "), "{both}");
+    assert!(both.contains("\ncode/sql-string-passed-on: "), "{both}");
+
+    // Other values in each file: one secret in two files would be one finding.
+    let password = |v: &str| format!("db_password = \"Xq7vB2mN9pL4kJ8hG3f{v}\"");
+    let api_key = |v: &str| format!("api_token = \"q8Zr4tLw0pX2vN7mK3s{v}\"");
+    let dir = tree(&[
+        ("app.py", &format!("{}\n{}\n", password("A"), api_key("A"))),
+        (
+            "marked.py",
+            &format!(
+                "{}  # nosec B105\n{}  # nosec B105\n",
+                password("B"),
+                api_key("B")
+            ),
+        ),
+    ]);
+    let (found, _) = json_findings(dir.path(), &["--skip", "B105"]);
+    assert_eq!(
+        found,
+        [
+            ("app.py".into(), 2, "secrets/generic-api-key".into()),
+            ("marked.py".into(), 2, "secrets/generic-api-key".into()),
+        ]
+    );
+    let (found, _) = json_findings(dir.path(), &["--only", "B105"]);
+    assert_eq!(
+        found,
+        [("app.py".into(), 1, "secrets/generic-password".into())]
+    );
+}
+
+#[test]
+fn a_marker_covers_every_line_of_a_finding_and_its_build_site() {
+    let py = "def f(cur, n):\n\
+              \x20   q = \"SELECT * FROM t WHERE name = '%s'\" % n  # nosec B608\n\
+              \x20   cur.execute(q)\n\
+              \n\
+              def g(cur, n):\n\
+              \x20   cur.execute(\n\
+              \x20       \"SELECT * FROM t WHERE name = '%s'\" % n\n\
+              \x20   )  # smartedu-lint: ignore[code/sql-string-building]\n\
+              \n\
+              def h(cur, n):\n\
+              \x20   q = \"SELECT * FROM t WHERE name = '%s'\" % n\n\
+              \x20   cur.execute(q)\n\
+              \n\
+              NOTE = \"\"\"\n\
+              # smartedu-lint: ignore\n\
+              \"\"\"\n";
+    let dir = tree(&[("app.py", py)]);
+    let (found, _) = json_findings(dir.path(), &["--report-unused-ignores"]);
+    assert_eq!(
+        found,
+        [
+            ("app.py".into(), 11, "code/sql-string-building".into()),
+            ("app.py".into(), 12, "code/sql-string-building".into()),
+        ]
+    );
+}
+
+#[test]
+fn warnings_show_file_and_service_names_whole() {
+    let dir = tree(&[(
+        "docker-compose.yml",
+        "services:\n  web-frontend:\n    extends:\n      file: nope-missing.yml\n      service: base\n    image: nginx:1.27\n",
+    )]);
+    let out = lint(dir.path()).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains(
+            "docker-compose.yml:4: `extends` file `nope-missing.yml` cannot be read; \
+             service `web-frontend` is not judged"
+        ),
+        "{stderr}"
+    );
+}

@@ -956,3 +956,77 @@ fn the_search_upward_stops_at_a_ceiling_and_errors_are_one_clear_line() {
         "{stderr}"
     );
 }
+
+/// `(path, line, rule)` of each finding, sorted.
+fn where_found(found: &[Value]) -> Vec<(String, u64, String)> {
+    let mut got: Vec<_> = found
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["rule_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+#[test]
+fn diff_follows_a_file_changed_then_moved_on_the_branch() {
+    let mut repo = Repo::new();
+    let old_secret = format!("OLD = \"{}\"\n", token(21));
+    repo.write(
+        "settings.py",
+        format!("DEBUG = True\n{old_secret}x = 1\n").as_bytes(),
+    );
+    let base = repo.commit_all("base", None);
+    repo.switch("trunk", base);
+    repo.switch("feature", base);
+    // Changed in place, then moved: across the whole diff too few lines are alike for
+    // rename detection (git's own `diff -M` sees a deletion and an addition).
+    let new = format!("DEBUG = True\n{old_secret}x = 2\nNEW = \"{}\"\n", token(22));
+    repo.write("settings.py", new.as_bytes());
+    repo.commit_all("change", None);
+    repo.remove("settings.py");
+    repo.write("sub/conf2.py", new.as_bytes());
+    repo.commit_all("move", None);
+
+    let found = findings(repo.path(), &["--diff", "trunk"], 1);
+    assert_eq!(
+        where_found(&found),
+        [(
+            "sub/conf2.py".to_string(),
+            4,
+            "secrets/github-token".to_string()
+        )]
+    );
+    // A pure rename adds no line at all.
+    repo.switch("pure", base);
+    repo.remove("settings.py");
+    repo.write(
+        "sub/conf2.py",
+        format!("DEBUG = True\n{old_secret}x = 1\n").as_bytes(),
+    );
+    repo.commit_all("move only", None);
+    assert!(findings(repo.path(), &["--diff", "trunk"], 0).is_empty());
+}
+
+#[test]
+fn staged_counts_added_lines_of_a_file_with_lone_carriage_returns() {
+    let mut repo = Repo::new();
+    repo.write("app.py", b"import os\r");
+    repo.commit_all("start", None);
+    // git sees one line changed; the scan sees three lines, the secret on the third.
+    repo.write(
+        "app.py",
+        format!("import os\rx = 1\rTOKEN = \"{}\"\r", token(31)).as_bytes(),
+    );
+    repo.stage("app.py");
+    let found = findings(repo.path(), &["--staged"], 1);
+    assert_eq!(
+        where_found(&found),
+        [("app.py".to_string(), 3, "secrets/github-token".to_string())]
+    );
+}

@@ -147,6 +147,34 @@ pub fn added_lines(diff: &mut Diff<'_>) -> Result<BTreeMap<String, BTreeSet<usiz
     Ok(out.into_inner())
 }
 
+/// git numbers lines at `\n` only; the scan also ends a line at a lone `\r` (classic Mac).
+/// Each added git line becomes every scan line it holds, so a finding on such a line is
+/// still on an added line.
+fn renumber_for_lone_cr(bytes: &[u8], added: BTreeSet<usize>) -> BTreeSet<usize> {
+    let lone = |i: usize| bytes[i] == b'\r' && bytes.get(i + 1) != Some(&b'\n');
+    if !(0..bytes.len()).any(lone) {
+        return added;
+    }
+    let mut out = BTreeSet::new();
+    let (mut git_line, mut scan_line) = (1, 1);
+    let mut first_of_git_line = 1;
+    for i in 0..=bytes.len() {
+        let end = i == bytes.len() || bytes[i] == b'\n';
+        if i < bytes.len() && lone(i) {
+            scan_line += 1;
+        }
+        if end {
+            if added.contains(&git_line) {
+                out.extend(first_of_git_line..=scan_line);
+            }
+            git_line += 1;
+            scan_line += 1;
+            first_of_git_line = scan_line;
+        }
+    }
+    out
+}
+
 /// A repository path as reports show it: `/`-separated, lossy for non-UTF-8 names.
 pub fn path_string(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
@@ -192,6 +220,7 @@ pub fn read_changed(
             out.skipped.push((path, SkipReason::Binary));
             continue;
         }
+        let added = renumber_for_lone_cr(&bytes, added);
         out.sources.push(super::Source {
             path: path.clone(),
             bytes,
@@ -202,4 +231,20 @@ pub fn read_changed(
         out.lines.insert(path, added);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lone_carriage_returns_split_git_lines() {
+        let added: BTreeSet<usize> = [2].into();
+        // git line 2 is `b\rc\rd\r\n`: scan lines 2, 3 and 4.
+        let got = renumber_for_lone_cr(b"a\nb\rc\rd\r\ne\n", added.clone());
+        assert_eq!(got, [2, 3, 4].into());
+        assert_eq!(renumber_for_lone_cr(b"a\r\nb\n", added.clone()), added);
+        let later: BTreeSet<usize> = [3].into();
+        assert_eq!(renumber_for_lone_cr(b"a\rb\nc\n", later), [4].into());
+    }
 }

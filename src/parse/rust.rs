@@ -44,9 +44,66 @@ pub fn bytes(span: Span) -> Range<usize> {
     span.byte_range()
 }
 
+/// The byte ranges of the test modules of a Rust document (`#[cfg(test)] mod tests {..}`,
+/// at any depth): test code inside a source file, as files under `tests/` are. Empty for
+/// other kinds, files that do not parse, and files that never write `cfg(test)` (not
+/// parsed for this). TODO: `#[cfg(all(test, ..))]` counts, `#[cfg(any(test, ..))]` and
+/// `#[test]` functions outside such a module do not.
+pub fn test_modules(doc: &Document) -> Vec<Range<usize>> {
+    if doc.kind != FileKind::Rust || !doc.text.contains("cfg(") || !doc.text.contains("test") {
+        return Vec::new();
+    }
+    let Some(parsed) = file(doc) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    collect_test_modules(&parsed.items, &mut out);
+    out
+}
+
+fn collect_test_modules(items: &[syn::Item], out: &mut Vec<Range<usize>>) {
+    for item in items {
+        let syn::Item::Mod(module) = item else {
+            continue;
+        };
+        if module.attrs.iter().any(is_cfg_test) {
+            out.push(bytes(syn::spanned::Spanned::span(module)));
+        } else if let Some((_, inner)) = &module.content {
+            collect_test_modules(inner, out);
+        }
+    }
+}
+
+/// `#[cfg(test)]` or `#[cfg(all(test, ...))]`.
+fn is_cfg_test(attr: &syn::Attribute) -> bool {
+    if !attr.path().is_ident("cfg") {
+        return false;
+    }
+    let Ok(list) = attr.meta.require_list() else {
+        return false;
+    };
+    let tokens: String = list.tokens.to_string().split_whitespace().collect();
+    tokens == "test"
+        || tokens
+            .strip_prefix("all(")
+            .is_some_and(|rest| rest.trim_end_matches(')').split(',').any(|t| t == "test"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finds_cfg_test_modules_at_any_depth() {
+        let src = "fn a() {}\n#[cfg(test)]\nmod tests {\n    fn t() {}\n}\n\
+                   mod outer {\n    #[cfg(all(test, unix))]\n    mod inner {}\n    \
+                   #[cfg(not(test))]\n    mod real {}\n}\n";
+        let doc = Document::new("src/a.rs", FileKind::Rust, src);
+        let found: Vec<&str> = test_modules(&doc).into_iter().map(|r| &src[r]).collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].starts_with("#[cfg(test)]") && found[0].ends_with('}'));
+        assert!(found[1].contains("mod inner {}"));
+    }
 
     #[test]
     fn parses_once_with_byte_ranges() {

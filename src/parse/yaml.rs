@@ -123,9 +123,71 @@ impl Node {
     }
 }
 
-/// Parses `text`. Never fails: a syntax error ends parsing and is kept in
-/// [`YamlFile::error`] with the documents read so far.
+/// Parses `text`. Never fails: a syntax error is kept in [`YamlFile::error`] (the first
+/// one, with its line). In a file of several documents (`---`), a broken document costs
+/// only itself: the others are read on their own and kept.
 pub fn parse(text: &str) -> YamlFile {
+    let whole = parse_part(text);
+    if whole.error.is_none() {
+        return whole;
+    }
+    let starts = document_starts(text);
+    if starts.is_empty() {
+        return whole;
+    }
+    let mut file = YamlFile::default();
+    let mut bounds = vec![0];
+    bounds.extend(starts);
+    bounds.push(text.len());
+    for pair in bounds.windows(2) {
+        let (start, end) = (pair[0], pair[1]);
+        let lines_before = memchr::memchr_iter(b'\n', &text.as_bytes()[..start]).count();
+        let mut part = parse_part(&text[start..end]);
+        for node in &mut part.documents {
+            shift(node, start, lines_before);
+        }
+        file.documents.append(&mut part.documents);
+        if let (None, Some((line, message))) = (&file.error, part.error) {
+            file.error = Some((line + lines_before, message));
+        }
+    }
+    file
+}
+
+/// Byte offsets of the lines that start a new document (`---` at the line start, alone
+/// or followed by a space), after the first line. A `---` at column 0 always starts a
+/// document: a block scalar's lines are indented.
+fn document_starts(text: &str) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let rest = line.strip_prefix("---");
+        let marker = rest.is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t', '\r', '\n']));
+        if marker && at > 0 {
+            out.push(at);
+        }
+        at += line.len();
+    }
+    out
+}
+
+/// Moves a node parsed from a part of the text to its place in the whole text.
+fn shift(node: &mut Node, bytes: usize, lines: usize) {
+    node.pos.offset += bytes;
+    node.pos.line += lines;
+    match &mut node.value {
+        Value::Scalar(_) => {}
+        Value::Seq(items) => items.iter_mut().for_each(|n| shift(n, bytes, lines)),
+        Value::Map(entries) => {
+            for e in entries {
+                shift(&mut e.key, bytes, lines);
+                shift(&mut e.value, bytes, lines);
+            }
+        }
+    }
+}
+
+fn parse_part(text: &str) -> YamlFile {
     let mut builder = Builder::new(text);
     let mut parser = Parser::new_from_str(text);
     loop {
@@ -327,6 +389,20 @@ fn is_merge(e: &Entry) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_broken_document_hides_none_of_the_others() {
+        let text = "a: 1\n---\nmetadata: {name: broken\nspec: [\n---\nkind: Pod\nb: [x, y]\n";
+        let f = parse(text);
+        let (line, _) = f.error.clone().unwrap();
+        assert!((3..=5).contains(&line), "error at line {line}");
+        assert_eq!(f.documents.len(), 2);
+        let last = &f.documents[1];
+        assert_eq!(last.get("kind").and_then(Node::as_str), Some("Pod"));
+        let b = last.entry("b").unwrap();
+        assert_eq!((b.key.pos.line, b.key.pos.column), (7, 1));
+        assert_eq!(&text[b.key.pos.offset..b.key.pos.offset + 1], "b");
+    }
 
     #[test]
     fn keys_and_values_have_positions() {

@@ -48,6 +48,9 @@ pub struct RawFinding {
     pub secret: Option<Range<usize>>,
     /// What the fingerprint hashes, when it differs from the text under `bytes`.
     pub fingerprint_text: Option<String>,
+    /// Other places that make up the same fault (where SQL was built, the whole call it
+    /// reaches): a suppression marker on any of their lines covers the finding too.
+    pub related: Vec<Range<usize>>,
 }
 
 /// Collects a checker's findings for one document.
@@ -65,6 +68,26 @@ impl Findings {
             message: message.into(),
             secret: None,
             fingerprint_text: None,
+            related: Vec::new(),
+        });
+    }
+
+    /// Reports `rule_id` over `bytes`, a fault that also spans `related` (see
+    /// [`RawFinding::related`]).
+    pub fn report_related(
+        &mut self,
+        rule_id: &str,
+        bytes: Range<usize>,
+        related: Vec<Range<usize>>,
+        message: impl Into<String>,
+    ) {
+        self.raw.push(RawFinding {
+            rule_id: rule_id.to_string(),
+            bytes,
+            message: message.into(),
+            secret: None,
+            fingerprint_text: None,
+            related,
         });
     }
 
@@ -83,6 +106,7 @@ impl Findings {
             message: message.into(),
             secret: Some(secret),
             fingerprint_text: None,
+            related: Vec::new(),
         });
     }
 

@@ -843,12 +843,16 @@ fn report(
                 site.how
             )
         };
-        out.report(ID, site.range.clone(), message);
+        // The whole call belongs to the fault: a marker on its closing `)` line counts.
+        out.report_related(ID, site.range.clone(), vec![call.clone()], message);
     }
     if !inside_call && site_line != call_line {
-        out.report(
+        // One fault reported at two places: a marker where the SQL is built (where
+        // bandit reports B608) covers the call too.
+        out.report_related(
             ID,
             call,
+            vec![site.range.clone()],
             format!(
                 "`{sink}` runs SQL built with {} on line {site_line}",
                 site.how

@@ -238,6 +238,7 @@ pub fn report_in_scope(
         message,
         secret: None,
         fingerprint_text: Some(key),
+        related: Vec::new(),
     });
 }
 

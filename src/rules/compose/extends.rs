@@ -57,10 +57,10 @@ enum Unfollowed {
 }
 
 impl Unfollowed {
-    /// The warning's text. Names and paths come from the file, so they are cut to a few
-    /// characters (see `fingerprint::excerpt`).
+    /// The warning's text. File and service names are names, not secrets: shown whole
+    /// (control characters escaped).
     fn message(&self) -> String {
-        let cut = crate::fingerprint::excerpt;
+        let cut = crate::fingerprint::shown_name;
         match self {
             Unfollowed::Malformed => "`extends` names no service".to_string(),
             Unfollowed::NoRoot => {
@@ -108,7 +108,7 @@ fn resolve_all(doc: &Document) -> BaseMap {
                     format!(
                         "{}; service `{}` is not judged by the rules that follow it",
                         why.message(),
-                        crate::fingerprint::excerpt(service.name)
+                        crate::fingerprint::shown_name(service.name)
                     ),
                 );
                 None

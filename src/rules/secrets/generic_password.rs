@@ -744,7 +744,35 @@ fn is_skipped_file(path: &str) -> bool {
 }
 
 /// Checks `doc`, skipping values inside `taken` (already reported by a provider rule).
+/// Passwords inside a Rust source's `#[cfg(test)]` modules are test code, silent as in
+/// files under `tests/`.
 pub fn check(doc: &Document, taken: &[Range<usize>], out: &mut Findings) {
+    let before = out.raw.len();
+    check_file(doc, taken, out);
+    let reported = |f: &crate::rules::RawFinding| f.rule_id == PASSWORD_ID;
+    if !out.raw[before..].iter().any(reported) {
+        return;
+    }
+    let tests = crate::parse::rust::test_modules(doc);
+    if tests.is_empty() {
+        return;
+    }
+    let mut i = before;
+    while i < out.raw.len() {
+        let f = &out.raw[i];
+        if reported(f)
+            && tests
+                .iter()
+                .any(|t| t.start <= f.bytes.start && f.bytes.end <= t.end)
+        {
+            out.raw.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+fn check_file(doc: &Document, taken: &[Range<usize>], out: &mut Findings) {
     let (Some(prefilter), Some(assignment)) = (&*PREFILTER, &*ASSIGNMENT) else {
         return;
     };
@@ -1464,13 +1492,21 @@ pub fn meta() -> Vec<RuleMeta> {
         Severity::High,
         "A value is assigned to a name that says password, passphrase or secret.",
     );
+    // bandit's hardcoded password string, function argument and default (B105, B106,
+    // B107), and ruff's ports of them (S105-S107). B105 also reads `token` and `secret`
+    // names, but its id says password: it stays one rule, so that `--skip B105` and
+    // `# nosec B105` mean the same rules.
+    password.aliases = ["B105", "B106", "B107", "S105", "S106", "S107"]
+        .map(String::from)
+        .to_vec();
     password.example = "DB_PASSWORD=Summer2024!".into();
     password.fixed_example = "DB_PASSWORD=${DB_PASSWORD}".into();
     password.known_problems = "YAML and JSON are read as trees; other files line by line, so \
                                there a value on the line after its name is missed. Silent in documentation (.md, .rst, .adoc, \
                                .html, *.examples.json, text under docs/) and in tests \
-                               (tests/, test_*.py, *_test.go, *.spec.ts): a real password \
-                               written only there is missed. A value with a space in it \
+                               (tests/, test_*.py, *_test.go, *.spec.ts, and a Rust source's \
+                               `#[cfg(test)]` modules): a real password written only there \
+                               is missed. A value with a space in it \
                                is not reported (a label or message such as `Enter your \
                                password`, also unquoted in INI, properties, YAML and .env \
                                files, whose values run to the end of the line): a \

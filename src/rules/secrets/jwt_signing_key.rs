@@ -317,7 +317,6 @@ pub fn meta() -> RuleMeta {
         "A string literal is the key that signs or verifies JSON Web Tokens: whoever reads \
          it can mint tokens for any user or role the service accepts.",
     );
-    meta.aliases = Vec::new();
     meta.cwe = vec!["CWE-798".into(), "CWE-321".into()];
     meta.example = "token = jwt.encode(claims, \"s3cr3t-signing-k3y\", algorithm=\"HS256\")".into();
     meta.fixed_example =
