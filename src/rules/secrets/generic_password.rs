@@ -439,8 +439,8 @@ fn classify_name(name: &str) -> Option<NameClass> {
 }
 
 /// The words of a name as [`classify_name`] reads them: a number that only counts
-/// copies is left out, standing alone (`API_KEY_2`) or on a credential word
-/// (`PASSWORD1`, `db_password2`, `token3`). Digits that belong to a word stay: `s3_key`,
+/// copies is left out, standing alone (`API_KEY_2`) or on a credential word or a
+/// describing one (`PASSWORD1`, `db_password2`, `token3`, `password_length2`). Digits that belong to a word stay: `s3_key`,
 /// `ed25519_key`, `oauth2`.
 fn name_words(name: &str) -> Vec<String> {
     let mut w = words(name);
@@ -456,7 +456,8 @@ fn name_words(name: &str) -> Vec<String> {
             && stem.len() < word.len()
             && (is_password_word(stem)
                 || is_key_word(stem)
-                || matches!(stem, "key" | "secret" | "pass" | "private" | "access"))
+                || matches!(stem, "key" | "secret" | "pass" | "private" | "access")
+                || DESCRIPTIVE_SUFFIXES.contains(&stem))
         {
             *word = stem.to_string();
         }
