@@ -387,7 +387,10 @@ mod tests {
         let d = doc(&text);
         let s = text.find(&key).unwrap();
         let span = d.span(&(s..s + key.len()));
-        let snip = d.snippet(&span, &Masks::new(vec![s..s + key.len()]));
+        let snip = d.snippet(
+            &span,
+            &Masks::new(std::iter::once(s..s + key.len()).collect()),
+        );
         assert!(snip.text.contains("MIIE********\u{2026}"), "{}", snip.text);
         assert!(!snip.text.contains("*********"), "{}", snip.text);
         assert!(snip.text.chars().count() < 140, "{}", snip.text);
@@ -395,7 +398,10 @@ mod tests {
         let short = "x".repeat(300) + &key;
         let d = doc(&short);
         let span = d.span(&(250..260));
-        let snip = d.snippet(&span, &Masks::new(vec![300..short.len()]));
+        let snip = d.snippet(
+            &span,
+            &Masks::new(std::iter::once(300..short.len()).collect()),
+        );
         assert!(!snip.text.contains("MIIE"), "{}", snip.text);
     }
 
