@@ -205,10 +205,30 @@ impl<'a> Document<'a> {
             }
             text.push_str(&self.text[pos..ms]);
             let whole = self.floor_char(m.start);
-            let keep = crate::fingerprint::redact_keep(self.chars_between(whole, m.end));
+            let len = self.chars_between(whole, m.end);
+            let keep = crate::fingerprint::redact_keep(len);
             let before = self.chars_between(whole, ms);
-            for (i, c) in self.text[ms..me].chars().enumerate() {
-                text.push(if before + i < keep { c } else { '*' });
+            if len > LONG_SECRET {
+                // A private key or certificate in one string (a JSON key file) would
+                // fill the window with `*`: its start and an ellipsis say enough.
+                // TODO: when the window starts before such a secret, a caret under a
+                // finding after it on the same line is drawn too far right.
+                let shown = self.text[whole..m.end]
+                    .chars()
+                    .take(keep)
+                    .chain(std::iter::repeat_n('*', LONG_SECRET_STARS))
+                    .chain(std::iter::once('\u{2026}'));
+                if before == 0 {
+                    text.extend(shown.take(self.chars_between(ms, me)));
+                } else {
+                    // A window that starts inside the secret shows `*` a character, as
+                    // for any secret, so the finding after it keeps its columns.
+                    text.extend(self.text[ms..me].chars().map(|_| '*'));
+                }
+            } else {
+                for (i, c) in self.text[ms..me].chars().enumerate() {
+                    text.push(if before + i < keep { c } else { '*' });
+                }
             }
             pos = me;
         }
@@ -285,6 +305,11 @@ impl<'a> Document<'a> {
     }
 }
 
+/// Secrets longer than this many characters are shown in snippets as their first
+/// characters, [`LONG_SECRET_STARS`] `*` and `…`, not one `*` a character.
+const LONG_SECRET: usize = 64;
+const LONG_SECRET_STARS: usize = 8;
+
 /// Lines longer than this many characters are cut in snippets: a minified bundle's line
 /// would otherwise fill the terminal (and show whatever else it holds).
 const MAX_SNIPPET_LINE: usize = 240;
@@ -356,6 +381,29 @@ mod tests {
         assert_eq!(d.line_text(1), "one");
         assert_eq!(d.line_text(2), "two");
         assert_eq!(d.line_count(), 2);
+    }
+
+    #[test]
+    fn a_long_secret_is_shown_as_its_start_and_an_ellipsis() {
+        let key = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7Vt2Lq9Zx".repeat(30);
+        let text = format!("{{\"private_key\": \"{key}\", \"id\": 1}}\n");
+        let d = doc(&text);
+        let s = text.find(&key).unwrap();
+        let span = d.span(&(s..s + key.len()));
+        let snip = d.snippet(
+            &span,
+            &Masks::new(std::iter::once(s..s + key.len()).collect()),
+        );
+        assert!(snip.text.contains("MIIE********\u{2026}"), "{}", snip.text);
+        assert!(!snip.text.contains("*********"), "{}", snip.text);
+        assert!(snip.text.chars().count() < 140, "{}", snip.text);
+        // A window that starts inside the secret shows only `*` for it.
+        let after = key.clone() + &"x".repeat(300);
+        let d = doc(&after);
+        let span = d.span(&(key.len() + 10..key.len() + 20));
+        let snip = d.snippet(&span, &Masks::new(std::iter::once(0..key.len()).collect()));
+        assert!(snip.text.starts_with(&"*".repeat(50)), "{}", snip.text);
+        assert!(!snip.text.contains("MIIE"), "{}", snip.text);
     }
 
     #[test]

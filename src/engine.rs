@@ -280,7 +280,13 @@ impl Engine {
 
         // Every secret found in the file is masked in every finding's snippet, not only in
         // its own: another finding's source line may show it.
-        let masks = Masks::new(raw.raw.iter().filter_map(|r| r.secret.clone()).collect());
+        let masks = Masks::new(
+            raw.raw
+                .iter()
+                .filter_map(|r| r.secret.clone())
+                .chain(raw.masked.iter().cloned())
+                .collect(),
+        );
         let secrets: Vec<String> = if self.show_secrets {
             Vec::new()
         } else {

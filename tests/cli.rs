@@ -1542,3 +1542,39 @@ fn warnings_show_file_and_service_names_whole() {
         "{stderr}"
     );
 }
+
+#[test]
+fn no_secret_shaped_value_is_printed_in_full_in_another_finding_s_snippet() {
+    // A placeholder-shaped GitHub token beside a reported AWS key, and a URL password
+    // holding `@`: neither may appear in clear. Assembled at run time.
+    let aws = fake_aws_key();
+    let gh = format!("ghp_{}", "fakeTokenForTests0000000000000000000");
+    let password = format!("S3cr3t@{}", "Pa55w0rdXyZ");
+    let dir = tree(&[(
+        "m.py",
+        &format!(
+            "cfg = {{\"aws\": \"{aws}\", \"gh\": \"{gh}\"}}\n\
+             A = \"postgres://app:{password}@db.internal:5432/prod\"\n"
+        ),
+    )]);
+    for format in ["human", "json", "sarif", "github"] {
+        let out = lint(dir.path())
+            .args(["--format", format])
+            .output()
+            .unwrap();
+        let text = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).to_string();
+        assert!(text.contains("secrets/aws-access-key"), "{format}: {text}");
+        assert!(
+            text.contains("secrets/connection-string-password"),
+            "{format}: {text}"
+        );
+        assert!(
+            !text.contains("fakeToken"),
+            "{format} leaks the token: {text}"
+        );
+        assert!(
+            !text.contains("Pa55w0rdXyZ"),
+            "{format} leaks the password: {text}"
+        );
+    }
+}

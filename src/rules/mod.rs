@@ -57,9 +57,19 @@ pub struct RawFinding {
 #[derive(Default)]
 pub struct Findings {
     pub(crate) raw: Vec<RawFinding>,
+    /// Values shaped like a secret that no finding reports (a provider token's match
+    /// taken for a placeholder, or under its entropy floor): masked wherever the file's
+    /// text is shown all the same, since the judgement may be wrong and the line may be
+    /// shown for another finding.
+    pub(crate) masked: Vec<Range<usize>>,
 }
 
 impl Findings {
+    /// Masks `secret` in every output without reporting it.
+    pub fn mask(&mut self, secret: Range<usize>) {
+        self.masked.push(secret);
+    }
+
     /// Reports `rule_id` over the byte range `bytes`.
     pub fn report(&mut self, rule_id: &str, bytes: Range<usize>, message: impl Into<String>) {
         self.raw.push(RawFinding {

@@ -7,6 +7,11 @@
 //! (`generic-api-key`), in code (`password = "…"`, `connect(password="…")`,
 //! `{password: "…"}`), `.env`, YAML, JSON, TOML, INI, properties, XML, Dockerfile
 //! `ENV`/`ARG` (both forms) and compose `environment:` (map and `- KEY=value` list forms).
+//! Every pair of a line counts, also one inside the value of an earlier assignment
+//! (`conn = connect(password="…")`, `cfg := Config{Password: "…"}`), and so do a name
+//! and its literal given to a setter or lookup call (`os.environ.setdefault("SECRET_KEY",
+//! "…")`, `os.Setenv(…)`, `System.setProperty(…)`, `os.getenv("X", "…")`). A number
+//! ending a name counts copies (`PASSWORD1`, `db_password2`, `API_KEY_2`).
 //!
 //! Outside code, notes that join a service to the kind of credential
 //! (`search-secret-<value>`, `ticketing PRIVATE <value>`) are read too. A number of 16
@@ -139,6 +144,18 @@ static WRAPPED: LazyLock<Option<Regex>> = LazyLock::new(|| {
 static FALLBACK: LazyLock<Option<Regex>> = LazyLock::new(|| {
     build(
         r#"^[^\n]*?(?:\|\||\?\?|\bor\b|unwrap_or\(|,)\s*(?:"((?:[^"\\\n]|\\.)+)"|'((?:[^'\\\n]|\\.)+)')"#,
+    )
+});
+
+/// A name and its literal written as a call: `os.environ.setdefault("SECRET_KEY", "…")`,
+/// `os.Setenv("API_TOKEN", "…")`, `System.setProperty("db.password", "…")`,
+/// `env::set_var(…)`, `localStorage.setItem(…)`, `map.put(…)`, and the hardcoded default
+/// of a lookup (`os.getenv("DB_PASSWORD", "…")`, `os.environ.get(…)`).
+static SETTER: LazyLock<Option<Regex>> = LazyLock::new(|| {
+    build(
+        r#"(?:^|[^A-Za-z0-9_])(?:setdefault|putenv|setenv|Setenv|set_var|setProperty|setItem|put|set|getenv|environ\.get|getProperty)\(\s*["'](?P<name>[A-Za-z_][A-Za-z0-9_.\-]*)["']\s*,\s*(?P<val>"(?:[^"\
+]|\.)*"|'(?:[^'\
+]|\.)*')\s*\)"#,
     )
 });
 
@@ -397,50 +414,17 @@ fn words(name: &str) -> Vec<String> {
 
 /// What the name says about its value, if it names a credential.
 fn classify_name(name: &str) -> Option<NameClass> {
-    let w = words(name);
+    let w = name_words(name);
     let last = w.last()?;
-    // `pass` is a password only as the last word (`db_pass`, `become_pass`); first or in
-    // the middle it is the verb or a class (`pass_through`, `PassNode.COLOR`).
-    let is_password = |s: &str| {
-        (matches!(
-            s,
-            "password" | "passwd" | "pwd" | "passphrase" | "passcode" | "passw"
-        ) || s.ends_with("password")
-            || s.ends_with("passwd"))
-            && !s.starts_with("nopass")
-    };
     if is_file_name(name) {
         return None;
     }
-    let is_key_word = |s: &str| {
-        matches!(
-            s,
-            "token"
-                | "apikey"
-                | "secretkey"
-                | "accesskey"
-                | "privatekey"
-                | "authkey"
-                | "credentials"
-                | "credential"
-                | "creds"
-                | "pat"
-                | "bearer"
-                | "auth"
-                | "clientsecret"
-                | "apitoken"
-                | "accesstoken"
-                | "authtoken"
-        ) || s.ends_with("token")
-            || s.ends_with("apikey")
-            || s.ends_with("secret")
-    };
     // `secret` and `key` describe the value only as the last word: `secret_key` and
     // `api_key` are credentials, `secret_name` and `key_id` are not.
     if last != "key" && last != "secret" && DESCRIPTIVE_SUFFIXES.contains(&last.as_str()) {
         return None;
     }
-    if w.iter().any(|s| is_password(s)) || last == "secret" || last == "pass" {
+    if w.iter().any(|s| is_password_word(s)) || last == "secret" || last == "pass" {
         return Some(NameClass::Password);
     }
     if last == "key" {
@@ -452,6 +436,70 @@ fn classify_name(name: &str) -> Option<NameClass> {
         return Some(NameClass::ApiKey);
     }
     None
+}
+
+/// The words of a name as [`classify_name`] reads them: a number that only counts
+/// copies is left out, standing alone (`API_KEY_2`) or on a credential word or a
+/// describing one (`PASSWORD1`, `db_password2`, `token3`, `password_length2`). Digits that belong to a word stay: `s3_key`,
+/// `ed25519_key`, `oauth2`.
+fn name_words(name: &str) -> Vec<String> {
+    let mut w = words(name);
+    while w.len() > 1
+        && w.last()
+            .is_some_and(|l| l.bytes().all(|b| b.is_ascii_digit()))
+    {
+        w.pop();
+    }
+    for word in &mut w {
+        let stem = word.trim_end_matches(|c: char| c.is_ascii_digit());
+        if stem.len() >= 3
+            && stem.len() < word.len()
+            && (is_password_word(stem)
+                || is_key_word(stem)
+                || matches!(stem, "key" | "secret" | "pass" | "private" | "access")
+                || DESCRIPTIVE_SUFFIXES.contains(&stem))
+        {
+            *word = stem.to_string();
+        }
+    }
+    w
+}
+
+/// A word that says password. `pass` is one only as the last word (`db_pass`,
+/// `become_pass`); first or in the middle it is the verb or a class (`pass_through`,
+/// `PassNode.COLOR`), so it is not here.
+fn is_password_word(s: &str) -> bool {
+    (matches!(
+        s,
+        "password" | "passwd" | "pwd" | "passphrase" | "passcode" | "passw"
+    ) || s.ends_with("password")
+        || s.ends_with("passwd"))
+        && !s.starts_with("nopass")
+}
+
+/// A word that says token, API key or credentials.
+fn is_key_word(s: &str) -> bool {
+    matches!(
+        s,
+        "token"
+            | "apikey"
+            | "secretkey"
+            | "accesskey"
+            | "privatekey"
+            | "authkey"
+            | "credentials"
+            | "credential"
+            | "creds"
+            | "pat"
+            | "bearer"
+            | "auth"
+            | "clientsecret"
+            | "apitoken"
+            | "accesstoken"
+            | "authtoken"
+    ) || s.ends_with("token")
+        || s.ends_with("apikey")
+        || s.ends_with("secret")
 }
 
 /// `api_key`, `secret_key`, `access_key`, `private_key`, `<provider>_key`: a key name
@@ -914,6 +962,19 @@ fn check_line(ctx: &Context, range: Range<usize>, code: bool, out: &mut Findings
     };
     let mut candidates: Vec<(Range<usize>, Range<usize>, bool)> = Vec::new();
     assignments(assignment, line, 0, true, &mut candidates);
+    if let Some(setter) = &*SETTER {
+        for caps in setter.captures_iter(line) {
+            if let (Some(name), Some(val)) = (caps.name("name"), caps.name("val")) {
+                let v = val.range();
+                if !candidates
+                    .iter()
+                    .any(|(_, c, _)| c.start < v.end && v.start < c.end)
+                {
+                    candidates.push((name.range(), v, false));
+                }
+            }
+        }
+    }
     let legacy = [&*DOCKER_LEGACY, &*XML_ELEMENT, &*SPACED, &*JOINED];
     for (i, re) in legacy.iter().enumerate() {
         if (i == 0 && doc.kind != FileKind::Dockerfile) || (i >= 2 && code) {
@@ -1103,17 +1164,41 @@ fn assignments(
     descend: bool,
     out: &mut Vec<(Range<usize>, Range<usize>, bool)>,
 ) {
-    for caps in re.captures_iter(text) {
-        let (Some(name), Some(op), Some(val)) =
-            (caps.name("name"), caps.name("op"), caps.name("val"))
-        else {
-            continue;
+    let mut at = 0;
+    while let Some(caps) = re.captures_at(text, at) {
+        let (Some(whole), Some(name), Some(op), Some(val)) = (
+            caps.get(0),
+            caps.name("name"),
+            caps.name("op"),
+            caps.name("val"),
+        ) else {
+            break;
         };
-        if matches!(op.as_bytes(), b"==" | b"!=" | b"===" | b"!==") {
+        at = whole.end();
+        // `a::b` is a path (Rust, C++, Perl), not `a` given the value `:b`.
+        if matches!(op.as_bytes(), b"==" | b"!=" | b"===" | b"!==")
+            || (op.as_bytes() == b":" && val.as_bytes().first() == Some(&b':'))
+        {
             continue;
         }
         let quoted = matches!(val.as_bytes().first(), Some(b'"' | b'\'' | b'`'));
         let named = classify_name(&String::from_utf8_lossy(name.as_bytes())).is_some();
+        // A bare value under another name may open a call or a literal that holds the
+        // pair itself: the value of `conn = connect(password="…")` is read as
+        // `connect(password=`, of `cfg := Config{Password: "…"}` as `Config{Password:`.
+        // Reading on after the opening bracket (not after the value) considers every
+        // pair of the line; it is after the name, so the reading still moves forward.
+        // Without a bracket the value is a value (`arn:aws:…:secret:x`, `?pwd=…` in a
+        // URL, `type=password`), and what it holds is not read as pairs.
+        if !quoted
+            && !named
+            && let Some(open) = val
+                .as_bytes()
+                .iter()
+                .position(|b| matches!(b, b'(' | b'{' | b'['))
+        {
+            at = val.start() + open + 1;
+        }
         if descend && quoted && !named && val.len() > 2 {
             let inner = val.start() + 1..val.end() - 1;
             if let Some(inner_text) = text.get(inner.clone()) {
@@ -1228,7 +1313,7 @@ fn is_secret_value(value: &str, name: &str, class: NameClass) -> bool {
                 && !is_word_shaped(v)
                 && !is_snake_identifier(v)
                 && !is_header_or_option(v)
-                && !is_slash_identifier(v)
+                && !is_identifier_path(v)
                 && (class == NameClass::ApiKey
                     || v.len() >= 20
                     || v.bytes().any(|b| b.is_ascii_digit()))
@@ -1245,7 +1330,7 @@ fn is_long_number(v: &str) -> bool {
 /// `client_secret`, `moosendSECRET`: the last word is `secret` itself, and such secrets
 /// are often issued as UUIDs. A `*_password` holding a UUID is an identifier more often.
 fn names_secret(name: &str) -> bool {
-    words(name).last().is_some_and(|w| w == "secret")
+    name_words(name).last().is_some_and(|w| w == "secret")
 }
 
 /// A UUID is a credential under a key or token name (Heroku, HubSpot and npm tokens are
@@ -1278,7 +1363,7 @@ fn uuid_name(name: &str) -> bool {
         "term",
         "task",
     ];
-    let w = words(name);
+    let w = name_words(name);
     let Some(last) = w.last() else {
         return false;
     };
@@ -1370,24 +1455,81 @@ fn is_header_or_option(v: &str) -> bool {
     header || option
 }
 
-/// Names joined by `/`: `checkout-flow/v2`, `billing-service/keys/v1`, `eu-west-1/orders_v3`
-/// (a feature flag, a key's resource name, a route). Keys in base64 have `/` too, but mix
-/// case and put digits inside their runs of letters.
-fn is_slash_identifier(v: &str) -> bool {
-    let lowercase = v.bytes().all(|b| {
-        b.is_ascii_lowercase() || b.is_ascii_digit() || matches!(b, b'/' | b'-' | b'_' | b'.')
-    });
-    // Each piece between separators is a word, a number, or a version such as `v2`.
-    let piece_ok = |p: &str| {
-        p.bytes().all(|b| b.is_ascii_digit())
-            || p.bytes().all(|b| b.is_ascii_lowercase())
-            || (p.len() <= 4 && p.starts_with('v') && p.bytes().skip(1).all(|b| b.is_ascii_digit()))
+/// Names joined by `/` or `.`: `checkout-flow/v2`, `billing-service/keys/v1`,
+/// `eu-west-1/orders_v3`, `app.auth.refreshToken.v2`, `smartedu-lint/v1` (a feature flag,
+/// a key's resource name, a route, a storage key). Keys in base64 have `/` too, but mix
+/// case inside their runs of letters (`K7MDENG`, `bPxRfiCY`) and put digits among them.
+fn is_identifier_path(v: &str) -> bool {
+    let separated = v.contains(['/', '.']);
+    let charset = v
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'.' | b':'));
+    let pieces: Vec<&str> = v
+        .split(['/', '-', '_', '.', ':'])
+        .filter(|p| !p.is_empty())
+        .collect();
+    if !separated || !charset || pieces.len() < 2 {
+        return false;
+    }
+    let mut words = 0;
+    let mut letters = 0;
+    for p in pieces {
+        let Some(n) = name_piece_words(p) else {
+            return false;
+        };
+        words += n;
+        letters += p.bytes().filter(u8::is_ascii_alphabetic).count();
+    }
+    // Words are three letters long or more on average; runs of random letters split at
+    // their capitals give pieces of one or two (`Qm`, `Tk`).
+    letters >= 3 * words
+}
+
+/// One piece of an identifier path: a number, a version (`v2`), or words as names are
+/// written: `auth`, `refreshToken`, `OrderItems`, `API`, `JWTConfig`. How many words it
+/// holds, or `None` for anything else.
+fn name_piece_words(p: &str) -> Option<usize> {
+    if p.bytes().all(|b| b.is_ascii_digit())
+        || (p.len() <= 4 && p.starts_with('v') && p.bytes().skip(1).all(|b| b.is_ascii_digit()))
+    {
+        return Some(0);
+    }
+    // A version or a count closing a word: `keysV1`, `orders2`.
+    let stem = p.trim_end_matches(|c: char| c.is_ascii_digit());
+    let p = match stem.strip_suffix(['v', 'V']) {
+        Some(word) if stem.len() < p.len() && p.len() - stem.len() <= 3 && word.len() >= 2 => word,
+        _ if p.len() - stem.len() <= 3 => stem,
+        _ => return None,
     };
-    lowercase
-        && v.contains('/')
-        && v.split(['/', '-', '_', '.'])
-            .filter(|p| !p.is_empty())
-            .all(piece_ok)
+    if p.is_empty() || !p.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    // Split at each capital that starts a word: after a lowercase letter, or before one
+    // that follows capitals (`JWTConfig`: `JWT`, `Config`).
+    let chars: Vec<char> = p.chars().collect();
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        let prev = i.checked_sub(1).and_then(|j| chars.get(j));
+        let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+        let starts = c.is_ascii_uppercase()
+            && prev
+                .is_some_and(|q| q.is_ascii_lowercase() || (q.is_ascii_uppercase() && next_lower));
+        if starts && !cur.is_empty() {
+            parts.push(std::mem::take(&mut cur));
+        }
+        cur.push(c);
+    }
+    parts.push(cur);
+    let words = parts.iter().all(|w| {
+        let mut rest = w.chars().skip(1);
+        let lower = w.bytes().all(|b| b.is_ascii_lowercase());
+        let capitalised = w.len() >= 2 && rest.all(|c| c.is_ascii_lowercase());
+        let acronym = w.len() <= 5 && w.bytes().all(|b| b.is_ascii_uppercase());
+        // One lowercase letter is a word only alone (`a`), not as a run's first part.
+        (lower && (w.len() >= 2 || parts.len() == 1)) || capitalised || acronym
+    });
+    words.then_some(parts.len())
 }
 
 /// A C or assembler symbol: `ring_core_0_17_14__aes_hw_set_encrypt_key`,
@@ -1566,6 +1708,59 @@ mod tests {
         ] {
             assert_eq!(classify_name(not), None, "{not}");
         }
+    }
+
+    #[test]
+    fn a_number_ending_a_name_counts_copies() {
+        assert_eq!(classify_name("PASSWORD1"), Some(NameClass::Password));
+        assert_eq!(classify_name("db_password2"), Some(NameClass::Password));
+        assert_eq!(classify_name("API_KEY_2"), Some(NameClass::ApiKey));
+        assert_eq!(classify_name("githubToken3"), Some(NameClass::ApiKey));
+        assert_eq!(name_words("ed25519_key"), ["ed25519", "key"]);
+        assert_eq!(name_words("s3_key"), ["s3", "key"]);
+        assert_eq!(classify_name("sort_key2"), None);
+        assert_eq!(classify_name("password_length2"), None);
+    }
+
+    #[test]
+    fn every_pair_of_a_line_is_read() {
+        for (path, line) in [
+            (
+                "a.py",
+                "conn = psycopg2.connect(password=\"Kq7vB2mN9pL4\")\n",
+            ),
+            ("a.js", "const db = {password: \"Kq7vB2mN9pL4\"};\n"),
+            ("a.go", "cfg := Config{Password: \"Kq7vB2mN9pL4\"}\n"),
+            ("a.toml", "conn = {password = \"Kq7vB2mN9pL4\"}\n"),
+            ("a.py", "x = 1; y = f(a=g(password=\"Kq7vB2mN9pL4\"))\n"),
+        ] {
+            assert_eq!(found(path, line), [(1, PASSWORD_ID.to_string())], "{line}");
+        }
+        // A value without a bracket is not read as pairs: an ARN, a CSS selector, a
+        // URL's query; nor is a `::` path.
+        for (path, line) in [
+            (
+                "a.d.ts",
+                " * \"URI\": \"arn:aws:secretsmanager:us-east-1:01234567890:secret:MyBrokerSecretName\".\n",
+            ),
+            (
+                "base.css",
+                "input[type=text]:focus, input[type=password]:focus,\n",
+            ),
+            (
+                "auth.rs",
+                "overrides: HashMap<&'static str, Vec<client::auth::AuthSchemeOption>>,\n",
+            ),
+            ("T.pm", "{ $Important::Secret::Security::Enable = 0;\n"),
+            (
+                "notes.txt",
+                "Where: https://zoom.us/my/room?pwd=c0JZTHlNdS9Sek9vdzR3\n",
+            ),
+        ] {
+            assert_eq!(found(path, line), [], "{line}");
+        }
+        // Read once: a value under a credential name is not read again inside.
+        assert_eq!(found("a.env", "PASSWORD=a=b:password=c9Xq\n").len(), 1);
     }
 
     #[test]
@@ -1805,11 +2000,21 @@ mod tests {
             "checkout-flow/v2",
             "billing-service/keys/v1",
             "eu-west-1/orders_v3",
+            "app.auth.refreshToken.v2",
+            "smartedu-lint/v1",
+            "com.example.JWTConfig/signing",
+            "billingService/keysV1",
         ] {
-            assert!(is_slash_identifier(v), "{v}");
+            assert!(is_identifier_path(v), "{v}");
         }
-        for v in ["wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz9", "ab3kd9/q8zr4t"] {
-            assert!(!is_slash_identifier(v), "{v}");
+        for v in [
+            "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzz9",
+            "ab3kd9/q8zr4t",
+            "bPxRfiCY/zwQmTkLp",
+            "Xq7vB2mN.9pL4kJ8hG3fD6",
+            "refreshToken",
+        ] {
+            assert!(!is_identifier_path(v), "{v}");
         }
         assert!(is_long_number("1204587733291845"));
         assert!(!is_long_number("123456789012"));

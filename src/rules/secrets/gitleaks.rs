@@ -313,7 +313,7 @@ path = '''id_rsa$'''
 
     fn find(import: &Import, id: &str, path: &str, text: &str) -> usize {
         let rule = import.rules.iter().find(|r| r.raw.id == id).unwrap();
-        rule.matches_in(path, text.as_bytes()).len()
+        rule.matches_in(path, text.as_bytes()).0.len()
     }
 
     #[test]

@@ -87,6 +87,8 @@ impl Checker for SecretScanner {
         own.raw.extend(jwt.raw);
         generic_password::check(doc, &taken, &mut own);
         out.raw.extend(own.raw);
+        out.masked.extend(own.masked);
+        out.masked.extend(jwt.masked);
     }
 }
 

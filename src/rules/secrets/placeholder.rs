@@ -11,7 +11,10 @@ const DOCUMENTED_KEYS: &[&str] = &[
     "AKIAI44QH8DHBEXAMPLE",
 ];
 
-/// Words that mark a value as a stand-in for the real thing.
+/// Words that mark a value as a stand-in for the real thing. Each is long enough, or
+/// holds a character random tokens never do, that finding it anywhere in a value is
+/// enough: `examplePassword1`, `<token>`, `your_api_key`. The shorter words are in
+/// [`SHORT_PLACEHOLDER_WORDS`].
 const PLACEHOLDER_WORDS: &[&str] = &[
     "example",
     "changeme",
@@ -27,15 +30,10 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "yourkey",
     "insert",
     "replace",
-    "dummy",
     "sample",
-    "fake",
-    "xxxx",
     "****",
     "....",
     "<",
-    "todo",
-    "fixme",
     "notreal",
     "not-a-real",
     "not_a_real",
@@ -46,6 +44,85 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "mypassword",
     "my-secret",
 ];
+
+/// Placeholder words short enough to occur by chance in a random token (`fake` is in one
+/// GitHub token of 10,000, as `…iTfAkeJx…`): they count only as a word of the value
+/// (`fake-token`, `FAKE_KEY`, `fakeToken`, `todo1`, [`value_words`]), or anywhere in a
+/// value written in one case of letters alone (`myfaketoken`), which a random token of
+/// any length is not.
+const SHORT_PLACEHOLDER_WORDS: &[&str] = &["fake", "dummy", "todo", "fixme", "xxxx"];
+
+/// True when `value` reads as a stand-in: a placeholder word in it (see
+/// [`PLACEHOLDER_WORDS`] and [`SHORT_PLACEHOLDER_WORDS`]) or mostly filler
+/// (`ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx`, `sk_live_51Hxxxxxxxx`, `xxxx-xxxx`).
+fn has_placeholder_word(value: &str) -> bool {
+    let lower = value.to_ascii_lowercase();
+    if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    if is_filler(value) {
+        return true;
+    }
+    let one_case_letters = !value.bytes().any(|b| b.is_ascii_digit())
+        && (!value.bytes().any(|b| b.is_ascii_uppercase())
+            || !value.bytes().any(|b| b.is_ascii_lowercase()));
+    if one_case_letters && SHORT_PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
+        return true;
+    }
+    value_words(value)
+        .iter()
+        .any(|w| SHORT_PLACEHOLDER_WORDS.contains(&w.as_str()))
+}
+
+/// Filler standing for the value: a part between separators made of `x` alone (`xxxx`,
+/// `XXXX-XXXX`), or a run of six `x` or more (`AKIAXXXXXXXXXXXXXXXX`). Random base62
+/// holds `xxXx` now and then, six in a row about once in 10^9 places.
+fn is_filler(value: &str) -> bool {
+    let is_x = |c: char| c == 'x' || c == 'X';
+    let part = value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|p| p.len() >= 4 && p.chars().all(is_x));
+    let mut run = 0;
+    let mut longest = 0;
+    for c in value.chars() {
+        run = if is_x(c) { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    part || longest >= 6
+}
+
+/// The words of a value, lowercase, as a person writes them: split at every character
+/// that is not a letter or digit, between letters and digits, and where the case turns
+/// (`fakeToken`, `FAKEToken` and `fake_token1` give `fake`, `token`, ...).
+fn value_words(value: &str) -> Vec<String> {
+    let chars: Vec<char> = value.chars().collect();
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for (i, &c) in chars.iter().enumerate() {
+        if !c.is_ascii_alphanumeric() {
+            if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
+        if let Some(&prev) = i.checked_sub(1).and_then(|p| chars.get(p))
+            && !cur.is_empty()
+        {
+            let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
+            let boundary = (prev.is_ascii_lowercase() && c.is_ascii_uppercase())
+                || (prev.is_ascii_digit() != c.is_ascii_digit())
+                || (prev.is_ascii_uppercase() && c.is_ascii_uppercase() && next_lower);
+            if boundary {
+                out.push(std::mem::take(&mut cur));
+            }
+        }
+        cur.push(c.to_ascii_lowercase());
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
 
 /// Whole values that are not secrets.
 const PLACEHOLDER_VALUES: &[&str] = &[
@@ -124,7 +201,16 @@ pub fn is_documented_or_placeholder(secret: &[u8]) -> bool {
     if PLACEHOLDER_VALUES.contains(&lower.as_str()) {
         return true;
     }
-    if PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w)) {
+    if has_placeholder_word(&text) {
+        return true;
+    }
+    // Stand-in words joined: `foo:bar@baz`'s password `bar@baz`, `test-secret`.
+    let words = value_words(&text);
+    if words.len() >= 2
+        && words.iter().all(|w| {
+            w.bytes().all(|b| b.is_ascii_alphabetic()) && PLACEHOLDER_VALUES.contains(&w.as_str())
+        })
+    {
         return true;
     }
     // One character repeated (`aaaaaaaa`, `00000000`) or a run like `abcdefgh`, `12345678`.
@@ -155,7 +241,7 @@ pub fn is_stand_in(value: &str) -> bool {
     let text = value.trim();
     let lower = text.to_ascii_lowercase();
     DOCUMENTED_KEYS.iter().any(|k| text.contains(k))
-        || PLACEHOLDER_WORDS.iter().any(|w| lower.contains(w))
+        || has_placeholder_word(text)
         || ABSENT.contains(&lower.as_str())
         || is_reference(text)
 }
@@ -367,6 +453,35 @@ mod tests {
             assert!(is_documented_or_placeholder(p.as_bytes()), "{p}");
         }
         assert!(!is_documented_or_placeholder(b"Tr0ub4dor&3"));
+        for p in ["bar@baz", "test-secret", "foo_bar"] {
+            assert!(is_documented_or_placeholder(p.as_bytes()), "{p}");
+        }
+        // Numbers are not stand-in words: `password123` is a (weak) password.
+        assert!(!is_documented_or_placeholder(b"password123"));
+    }
+
+    #[test]
+    fn a_placeholder_word_counts_as_a_word_not_as_letters_in_a_token() {
+        for p in [
+            "fake-token-for-tests",
+            "FAKE_TOKEN",
+            "fakeToken",
+            "myfaketoken",
+            "todo1",
+            "xxxx-xxxx",
+            "sk_live_51Habcxxxxxxxxxxxxxxxx",
+            "your-api-key-here",
+            "<token>",
+        ] {
+            assert!(is_documented_or_placeholder(p.as_bytes()), "{p}");
+        }
+        for t in [
+            "ghp_lpaiy2MQoMnL8x6uPbITfAkeJxSmoPtZ04y6",
+            "ghp_q5NaTXdLXREflMxxXxj0aiNxcW8UbzcbpRRD",
+        ] {
+            assert!(!is_documented_or_placeholder(t.as_bytes()), "{t}");
+        }
+        assert_eq!(value_words("FAKEToken_v2"), ["fake", "token", "v", "2"]);
     }
 
     #[test]

@@ -181,7 +181,11 @@ pub fn check_with(set: &RuleSet, doc: &Document, out: &mut Findings) {
         let Some(rule) = set.rules.get(i) else {
             continue;
         };
-        for m in rule.matches_in(doc.path, text) {
+        let (found, rejected) = rule.matches_in(doc.path, text);
+        for secret in rejected {
+            out.mask(secret);
+        }
+        for m in found {
             let secret = String::from_utf8_lossy(&text[m.secret.clone()]);
             let message = format!("{} `{}` hardcoded", rule.raw.title, masked_prefix(&secret));
             out.report_secret(
@@ -268,6 +272,81 @@ mod tests {
         ids.sort_unstable();
         ids.dedup();
         assert_eq!(ids.len(), n, "duplicate secret rule ids");
+    }
+
+    /// The secret each rule takes from `text`, by rule id.
+    fn secrets_in(text: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        for rule in &BUILTIN.rules {
+            for m in rule.matches(text.as_bytes()) {
+                out.push((rule.raw.id.clone(), text[m.secret].to_string()));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn a_url_password_runs_to_the_last_at_before_the_host() {
+        let id = "secrets/connection-string-password".to_string();
+        for (url, password) in [
+            (
+                "postgres://app:S3cr3t@Pa55w0rdXyZ@db.internal:5432/prod",
+                "S3cr3t@Pa55w0rdXyZ",
+            ),
+            ("amqp://svc:a@b@c9Q2z@mq/vhost", "a@b@c9Q2z"),
+            ("redis://:kDfbMibr6Jqg@cache:6379/0", "kDfbMibr6Jqg"),
+            // An address in the query is not part of the password.
+            (
+                "https://app:kDfbMibr6Jqg@host?notify=ops@example.org",
+                "kDfbMibr6Jqg",
+            ),
+        ] {
+            assert_eq!(
+                secrets_in(url),
+                [(id.clone(), password.to_string())],
+                "{url}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_private_key_in_a_json_string_starts_at_its_data() {
+        let body = "MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7Vt2Lq9Zx\\nWb3kR8pT5mN1cY4";
+        let json = format!(
+            "{{\"private_key\": \"-----BEGIN PRIVATE KEY-----\\n{body}\\n-----END PRIVATE KEY-----\\n\"}}"
+        );
+        let found = secrets_in(&json);
+        assert_eq!(
+            found,
+            [("secrets/private-key".to_string(), body.to_string())],
+            "{json}"
+        );
+        assert!(masked_prefix(&found[0].1).starts_with("MIIE"));
+    }
+
+    #[test]
+    fn tokens_holding_a_placeholder_word_by_chance_are_reported() {
+        // Random base62 that happens to spell `fAke` and `xxXx`.
+        for token in [
+            "ghp_lpaiy2MQoMnL8x6uPbITfAkeJxSmoPtZ04y6",
+            "ghp_q5NaTXdLXREflMxxXxj0aiNxcW8UbzcbpRRD",
+        ] {
+            let line = format!("a=\"{token}\"");
+            let found = secrets_in(&line);
+            assert!(
+                found
+                    .iter()
+                    .any(|(id, s)| id == "secrets/github-token" && s == token),
+                "{token}: {found:?}"
+            );
+        }
+        for placeholder in [
+            "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "ghp_fakeTokenForTests0000000000000000000",
+            "AKIAIOSFODNN7EXAMPLE",
+        ] {
+            assert_eq!(secrets_in(placeholder), [], "{placeholder}");
+        }
     }
 
     #[test]

@@ -255,11 +255,17 @@ impl SecretRule {
     }
 
     /// [`SecretRule::matches`] in the file at `path`, with the rule's allowlists applied.
-    pub fn matches_in(&self, path: &str, text: &[u8]) -> Vec<SecretMatch> {
+    /// Also returns the secrets of the matches that were let through as not secrets
+    /// (placeholders, low entropy, allowlisted), to be masked all the same.
+    pub fn matches_in(
+        &self,
+        path: &str,
+        text: &[u8],
+    ) -> (Vec<SecretMatch>, Vec<std::ops::Range<usize>>) {
         if !self.applies_to_path(path) {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
-        let mut found = self.matches(text);
+        let (mut found, mut rejected) = self.matches_and_rejected(text);
         if !self.filters.allowlists.is_empty() {
             found.retain(|m| {
                 let candidate = Candidate {
@@ -268,16 +274,26 @@ impl SecretRule {
                     whole: text.get(m.whole.clone()).unwrap_or_default(),
                     line: text.get(line_around(text, &m.whole)).unwrap_or_default(),
                 };
-                !self.filters.allowlists.iter().any(|a| a.allows(&candidate))
+                let allowed = self.filters.allowlists.iter().any(|a| a.allows(&candidate));
+                if allowed {
+                    rejected.push(m.secret.clone());
+                }
+                !allowed
             });
         }
-        found
+        (found, rejected)
     }
 
     /// Every match of the rule in `text` whose secret passes the entropy floor and the
     /// allow patterns. Linear in the text: one pass of the regex, each secret checked once.
     pub fn matches(&self, text: &[u8]) -> Vec<SecretMatch> {
+        self.matches_and_rejected(text).0
+    }
+
+    /// [`SecretRule::matches`], and the secrets of the matches it leaves out.
+    fn matches_and_rejected(&self, text: &[u8]) -> (Vec<SecretMatch>, Vec<std::ops::Range<usize>>) {
         let mut out = Vec::new();
+        let mut rejected = Vec::new();
         for caps in self.regex.captures_iter(text) {
             let secret = match self.raw.secret_group {
                 Some(group) => caps.get(group),
@@ -291,9 +307,11 @@ impl SecretRule {
                     whole: whole.range(),
                     secret: secret.range(),
                 });
+            } else {
+                rejected.push(secret.range());
             }
         }
-        out
+        (out, rejected)
     }
 
     fn accepts(&self, secret: &[u8]) -> bool {
