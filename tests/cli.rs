@@ -1578,3 +1578,82 @@ fn no_secret_shaped_value_is_printed_in_full_in_another_finding_s_snippet() {
         );
     }
 }
+
+#[test]
+fn a_committed_file_that_gitignore_matches_is_still_scanned() {
+    let dir = tree(&[
+        (".gitignore", ".env\nbuild/\n"),
+        (".env", "DB_PASSWORD=Kestrel-9-moss-River\n"),
+        ("build/Dockerfile", ROOT_DOCKERFILE),
+        ("build/untracked/Dockerfile", ROOT_DOCKERFILE),
+        ("local.env", "DB_PASSWORD=Heron-7-untracked-Lake\n"),
+    ]);
+    let repo = git2::Repository::init(dir.path()).unwrap();
+    let mut index = repo.index().unwrap();
+    // `git add -f`: the index holds what the .gitignore matches.
+    for path in [".gitignore", ".env", "build/Dockerfile"] {
+        index.add_path(Path::new(path)).unwrap();
+    }
+    index.write().unwrap();
+    fs::write(dir.path().join(".gitignore"), ".env\nbuild/\nlocal.env\n").unwrap();
+    let (findings, _) = json_findings(
+        dir.path(),
+        &[
+            ".",
+            "--only",
+            "secrets/generic-password",
+            "--only",
+            "docker/root-user",
+        ],
+    );
+    let paths: Vec<&str> = findings.iter().map(|(p, _, _)| p.as_str()).collect();
+    // Tracked files are scanned; ignored files git does not hold are not.
+    assert_eq!(paths, [".env", "build/Dockerfile"]);
+    // From a sub-folder, only what is under it (a folder named on the command line is
+    // walked whatever a .gitignore above says).
+    let (findings, _) = json_findings(
+        dir.path(),
+        &[
+            "build",
+            "--only",
+            "docker/root-user",
+            "--only",
+            "secrets/generic-password",
+        ],
+    );
+    let paths: Vec<&str> = findings.iter().map(|(p, _, _)| p.as_str()).collect();
+    assert_eq!(paths, ["build/Dockerfile", "build/untracked/Dockerfile"]);
+    // Excluded by the configuration stays excluded.
+    fs::write(
+        dir.path().join(".smartedu-lint.toml"),
+        "exclude = [\".env\"]\n",
+    )
+    .unwrap();
+    let (findings, _) = json_findings(dir.path(), &[".", "--only", "secrets/generic-password"]);
+    assert!(findings.is_empty(), "{findings:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_tracked_path_under_a_link_out_of_the_tree_is_not_followed() {
+    let outer = tree(&[
+        ("outside/app/.env", "DB_PASSWORD=Outside-Kestrel-9x\n"),
+        ("repo/.gitignore", "app/\n"),
+        ("repo/app/.env", "DB_PASSWORD=Inside-Heron-7-Lake\n"),
+    ]);
+    let repo_dir = outer.path().join("repo");
+    let repo = git2::Repository::init(&repo_dir).unwrap();
+    let mut index = repo.index().unwrap();
+    index.add_path(Path::new("app/.env")).unwrap();
+    index.write().unwrap();
+    // The folder is swapped for a link out of the tree after it was added.
+    fs::remove_dir_all(repo_dir.join("app")).unwrap();
+    std::os::unix::fs::symlink(outer.path().join("outside/app"), repo_dir.join("app")).unwrap();
+    let out = lint(&repo_dir)
+        .args(["--format", "json", "."])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).to_string();
+    assert!(!text.contains("app/.env"), "{text}");
+    assert!(!text.contains("Outside"), "{text}");
+}

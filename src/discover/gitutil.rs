@@ -88,6 +88,22 @@ pub fn open(path: &Path) -> Result<Opened, GitError> {
     Ok(Opened { repo, within })
 }
 
+/// The paths (from the top, `/`-separated) of the regular files in the index of the
+/// repository whose work tree top is `top`: what is committed or staged, whatever a
+/// `.gitignore` says. `None` when there is no index to read. Paths that are not UTF-8 are
+/// left out.
+pub fn indexed_files(top: &Path) -> Option<Vec<String>> {
+    let repo = Repository::open(top).ok()?;
+    let index = repo.index().ok()?;
+    Some(
+        index
+            .iter()
+            .filter(|entry| matches!(entry.mode, 0o100644 | 0o100755))
+            .filter_map(|entry| String::from_utf8(entry.path).ok())
+            .collect(),
+    )
+}
+
 /// The metadata a history finding shows for `commit`.
 pub fn commit_meta(commit: &Commit<'_>) -> Arc<CommitMeta> {
     let author = commit.author();

@@ -86,7 +86,75 @@ impl TreeWalk {
                 visit(read_file(root, shown, None, self.max_file_size));
                 return;
             }
-            self.walk_dir(root, visit);
+            // A file a `.gitignore` matches is still in the repository when it was committed
+            // before the pattern (or added with `git add -f`): the usual way a `.env` leaks.
+            // The walk passes it by; the index names it.
+            let seen = std::sync::Mutex::new(std::collections::HashSet::new());
+            let recording = |v: Visit| {
+                if let Visit::File(Source { path, .. }) | Visit::Skipped { path, .. } = &v {
+                    lock_set(&seen).insert(path.clone());
+                }
+                visit(v);
+            };
+            self.walk_dir(root, &recording);
+            let seen = seen.into_inner().unwrap_or_else(|e| e.into_inner());
+            self.visit_tracked_unseen(root, &seen, visit);
+        }
+    }
+
+    /// Reads the files of the index under `root` that the walk did not meet, other than
+    /// those the configuration excludes and those reached through a symbolic link.
+    fn visit_tracked_unseen(
+        &self,
+        root: &Path,
+        seen: &std::collections::HashSet<String>,
+        visit: &(dyn Fn(Visit) + Sync),
+    ) {
+        let (base, prefix) = report_base(root);
+        if !base.join(".git").exists() {
+            return;
+        }
+        let Some(tracked) = super::gitutil::indexed_files(&base) else {
+            return;
+        };
+        let excludes = build_excludes(root, &self.exclude);
+        let prefix = prefix.trim_start_matches("./").trim_end_matches('/');
+        let prefix = if prefix == "." { "" } else { prefix };
+        for path in tracked {
+            if seen.contains(&path) {
+                continue;
+            }
+            let rel = if prefix.is_empty() {
+                path.as_str()
+            } else {
+                match path.strip_prefix(prefix).and_then(|r| r.strip_prefix('/')) {
+                    Some(rel) => rel,
+                    None => continue,
+                }
+            };
+            if excludes.matched_path_or_any_parents(rel, false).is_ignore() {
+                continue;
+            }
+            // Every folder on the way, and the file: a link may lead out of the tree.
+            let mut at = root.to_path_buf();
+            let mut plain = true;
+            for part in rel.split('/') {
+                at.push(part);
+                plain = std::fs::symlink_metadata(&at).is_ok_and(|m| !m.file_type().is_symlink());
+                if !plain {
+                    break;
+                }
+            }
+            let name = at.file_name().map(|n| n.to_string_lossy().into_owned());
+            if !plain
+                || !at.is_file()
+                || name.is_some_and(|n| is_sarif_report(&n))
+                || self.is_output(&at)
+            {
+                continue;
+            }
+            tracing::debug!("{path}: matched by a .gitignore but tracked by git, scanned");
+            visit(read_file(&at, path, None, self.max_file_size));
         }
     }
 
