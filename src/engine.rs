@@ -533,6 +533,9 @@ struct Collector {
     skipped: Mutex<BTreeMap<SkipReason, usize>>,
     scanned: AtomicUsize,
     warnings: AtomicUsize,
+    /// Warning lines already printed: several roots in one repository meet the same ignore
+    /// file above them, and each line is said once.
+    warned: Mutex<HashSet<String>>,
 }
 
 impl Collector {
@@ -558,8 +561,10 @@ impl Collector {
                 *lock(&self.skipped).entry(reason).or_default() += 1;
             }
             Visit::Warning(message) => {
-                tracing::warn!("{message}");
-                self.warnings.fetch_add(1, Ordering::Relaxed);
+                if lock(&self.warned).insert(message.clone()) {
+                    tracing::warn!("{message}");
+                    self.warnings.fetch_add(1, Ordering::Relaxed);
+                }
             }
         }
     }

@@ -1089,6 +1089,225 @@ fn a_configuration_found_in_the_tree_that_links_outside_it_is_not_read() {
     lint(&repo).arg(".").assert().code(0);
 }
 
+/// Findings of `--only docker/root-user` in `cwd` with `args`, and the warning lines
+/// (sorted), for the ignore-file tests: every Dockerfile there is reported at line 1.
+fn root_user_findings(cwd: &Path, args: &[&str]) -> (Vec<String>, Vec<String>) {
+    let out = lint(cwd)
+        .args(["--format", "json", "--only", "docker/root-user"])
+        .args(args)
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let paths = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            assert_eq!(
+                (f["line"].as_u64(), &f["rule_id"]),
+                (Some(1), &"docker/root-user".into())
+            );
+            f["path"].as_str().unwrap().to_string()
+        })
+        .collect();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let mut warnings: Vec<String> = stderr.lines().map(str::to_string).collect();
+    warnings.sort();
+    assert_eq!(report["summary"]["warnings"], warnings.len(), "{stderr}");
+    (paths, warnings)
+}
+
+/// A `.gitignore` that is a symbolic link is never read, wherever it points (out of the
+/// tree by a relative or an absolute path, at `/dev/zero`, or at a file inside the tree):
+/// git refuses it too. Each is one warning line, and the files its target's patterns
+/// would hide are scanned.
+#[cfg(unix)]
+#[test]
+fn a_gitignore_that_is_a_symbolic_link_is_never_read() {
+    let outer = tree(&[
+        // Would hide every Dockerfile of the repository.
+        ("outside-ignore", "Dockerfile\n*.dockerfile\n"),
+        ("repo/Dockerfile", ROOT_DOCKERFILE),
+        ("repo/sub/Dockerfile", ROOT_DOCKERFILE),
+        ("repo/sub/app.dockerfile", ROOT_DOCKERFILE),
+        ("repo/zero/Dockerfile", ROOT_DOCKERFILE),
+        ("repo/inside/patterns.txt", "Dockerfile\n"),
+        ("repo/inside/Dockerfile", ROOT_DOCKERFILE),
+    ]);
+    let repo = outer.path().join("repo");
+    git2::Repository::init(&repo).unwrap();
+    symlink("../outside-ignore", repo.join(".gitignore"));
+    symlink(
+        outer.path().join("outside-ignore"),
+        repo.join("sub/.gitignore"),
+    );
+    // Read through the link, this one exhausted the memory.
+    symlink("/dev/zero", repo.join("zero/.gitignore"));
+    symlink("patterns.txt", repo.join("inside/.gitignore"));
+    let warning = |name: &str| {
+        format!(
+            "warning: {name}: a symbolic link, not read for ignore patterns (git refuses it too)"
+        )
+    };
+
+    let (paths, warnings) = root_user_findings(&repo, &["."]);
+    assert_eq!(
+        paths,
+        [
+            "Dockerfile",
+            "inside/Dockerfile",
+            "sub/Dockerfile",
+            "sub/app.dockerfile",
+            "zero/Dockerfile"
+        ]
+    );
+    assert_eq!(
+        warnings,
+        [
+            warning(".gitignore"),
+            warning("inside/.gitignore"),
+            warning("sub/.gitignore"),
+            warning("zero/.gitignore"),
+        ]
+    );
+
+    // A link in a folder above the scan root is refused too, and named once however many
+    // roots lie below it.
+    let (paths, warnings) = root_user_findings(&repo, &["sub", "inside"]);
+    assert_eq!(
+        paths,
+        ["inside/Dockerfile", "sub/Dockerfile", "sub/app.dockerfile"]
+    );
+    assert_eq!(
+        warnings,
+        [
+            warning(".gitignore"),
+            warning("inside/.gitignore"),
+            warning("sub/.gitignore"),
+        ]
+    );
+    let (paths, warnings) = root_user_findings(&repo.join("sub"), &["."]);
+    assert_eq!(paths, ["sub/Dockerfile", "sub/app.dockerfile"]);
+    assert_eq!(warnings, [warning(".gitignore"), warning("sub/.gitignore")]);
+
+    // Outside a repository git reads no `.gitignore`: the link is only a link.
+    fs::remove_dir_all(repo.join(".git")).unwrap();
+    fs::remove_file(repo.join("zero/.gitignore")).unwrap();
+    symlink("nowhere", repo.join("zero/.gitignore"));
+    let (paths, warnings) = root_user_findings(&repo, &["."]);
+    assert_eq!(paths.len(), 5, "{paths:?}");
+    assert_eq!(
+        warnings,
+        ["warning: zero/.gitignore: broken symbolic link (its target does not exist), skipped"]
+    );
+}
+
+/// Not a regular file: a FIFO would block the read forever, and git skips a pattern file
+/// over 100 MiB. Both are named and not read.
+#[cfg(unix)]
+#[test]
+fn a_gitignore_that_is_not_a_regular_file_or_is_huge_is_not_read() {
+    let dir = tree(&[
+        ("fifo/Dockerfile", ROOT_DOCKERFILE),
+        ("huge/Dockerfile", ROOT_DOCKERFILE),
+        // A folder named `.gitignore` is walked like any other.
+        ("folder/.gitignore/Dockerfile", ROOT_DOCKERFILE),
+    ]);
+    git2::Repository::init(dir.path()).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.path().join("fifo/.gitignore"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let huge = fs::File::create(dir.path().join("huge/.gitignore")).unwrap();
+    huge.set_len(100 * 1024 * 1024 + 1).unwrap();
+    let (paths, warnings) = root_user_findings(dir.path(), &["."]);
+    assert_eq!(
+        paths,
+        [
+            "fifo/Dockerfile",
+            "folder/.gitignore/Dockerfile",
+            "huge/Dockerfile"
+        ]
+    );
+    assert_eq!(
+        warnings,
+        [
+            "warning: fifo/.gitignore: not a regular file, not read for ignore patterns",
+            "warning: huge/.gitignore: larger than 100 MiB, not read for ignore patterns",
+        ]
+    );
+}
+
+/// Git's rules for regular ignore files, as `git ls-files -o --exclude-standard` applies
+/// them to this tree: the deepest `.gitignore` with a matching line decides (negation
+/// included), an ignored folder is not entered (a `!` inside it cannot bring a file back),
+/// `.git/info/exclude` comes after every `.gitignore`, and the files in the folders above
+/// the scan root apply to it.
+#[test]
+fn nested_gitignores_negation_and_info_exclude_follow_git() {
+    let files: Vec<(&str, &str)> = [
+        "Dockerfile",
+        "a.dockerfile",
+        "keep.dockerfile",
+        "svc/a.dockerfile",
+        "svc/secret.dockerfile",
+        "svc/deep/keep.dockerfile",
+        "svc/deep/b.dockerfile",
+        "svc/generated/Dockerfile",
+        "svc/excluded/Dockerfile",
+        "build/keep.dockerfile",
+        "excluded/Dockerfile",
+    ]
+    .into_iter()
+    .map(|p| (p, ROOT_DOCKERFILE))
+    .chain([
+        (
+            ".gitignore",
+            "*.dockerfile\n!keep.dockerfile\nbuild/\ngenerated/\n",
+        ),
+        (
+            "svc/.gitignore",
+            "!*.dockerfile\nsecret.dockerfile\n!excluded/\n",
+        ),
+        ("svc/deep/.gitignore", "keep.dockerfile\n"),
+        ("build/.gitignore", "!*\n"),
+    ])
+    .collect();
+    let dir = TempDir::new().unwrap();
+    repo_at(dir.path(), &files);
+    fs::create_dir_all(dir.path().join(".git/info")).unwrap();
+    fs::write(dir.path().join(".git/info/exclude"), "excluded/\n").unwrap();
+
+    let (paths, warnings) = root_user_findings(dir.path(), &["."]);
+    assert_eq!(
+        paths,
+        [
+            "Dockerfile",
+            "keep.dockerfile",
+            "svc/a.dockerfile",
+            "svc/deep/b.dockerfile",
+            "svc/excluded/Dockerfile",
+        ]
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let in_svc = [
+        "svc/a.dockerfile",
+        "svc/deep/b.dockerfile",
+        "svc/excluded/Dockerfile",
+    ];
+    assert_eq!(root_user_findings(dir.path(), &["svc"]).0, in_svc);
+    assert_eq!(
+        root_user_findings(&dir.path().join("svc"), &["."]).0,
+        in_svc
+    );
+    let absolute = dir.path().join("svc");
+    assert_eq!(
+        root_user_findings(Path::new("/"), &[absolute.to_str().unwrap()]).0,
+        in_svc
+    );
+}
+
 /// stderr of a run that must fail with a usage error (exit 2) and print nothing else.
 fn usage_error(dir: &Path, args: &[&str]) -> String {
     let out = lint(dir).args(args).output().unwrap();

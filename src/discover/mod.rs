@@ -4,6 +4,7 @@
 pub mod diff;
 pub mod gitutil;
 pub mod history;
+mod ignore_files;
 pub mod staged;
 pub mod tree;
 

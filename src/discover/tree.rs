@@ -1,11 +1,14 @@
-//! The working tree: a parallel, `.gitignore`-aware walk (the `ignore` crate).
+//! The working tree: a parallel, `.gitignore`-aware walk (the `ignore` crate's walker, with
+//! git's ignore files read by `ignore_files`).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::{WalkBuilder, WalkState};
 
+use super::ignore_files::IgnoreFiles;
 use super::{SkipReason, Source, looks_binary};
 
 /// What the walker found for one path.
@@ -176,22 +179,30 @@ impl TreeWalk {
         // Each loop of links is reported once, though every link in it is visited.
         let loops_seen: std::sync::Mutex<std::collections::BTreeSet<Vec<PathBuf>>> =
             Default::default();
-        // TODO: a `.gitignore` that is a symbolic link out of the tree is read through the
-        // link by the `ignore` crate (git opens it with O_NOFOLLOW and warns instead); its
-        // patterns can hide files. The crate has no hook to refuse it.
+        // Git's ignore files are read by `IgnoreFiles`, which never opens one through a
+        // symbolic link; the crate's own reading (a plain `open`, which follows links) is
+        // off. `.ignore` files are ripgrep's, not git's: a repository's scan must not be
+        // silenced by a file that git itself does not honour.
+        let warn = |message: String| visit(Visit::Warning(message));
+        let ignores = Arc::new(IgnoreFiles::new(root, prefix, &warn));
+        let filter = Arc::clone(&ignores);
         let mut builder = WalkBuilder::new(root);
         builder
             .hidden(false)
-            .parents(true)
-            // `.ignore` files are ripgrep's, not git's: a repository's scan must not be
-            // silenced by a file that git itself does not honour.
+            .parents(false)
             .ignore(false)
+            .git_ignore(false)
+            .git_exclude(false)
+            .git_global(false)
             .follow_links(false)
             .threads(self.threads)
-            .filter_entry(|entry| entry.file_name() != ".git");
+            // Runs before an entry is queued: an ignored folder is never read.
+            .filter_entry(move |entry| entry.file_name() != ".git" && !filter.is_ignored(entry));
         builder.build_parallel().run(|| {
             let excludes = &excludes;
             let loops_seen = &loops_seen;
+            let ignores = &ignores;
+            let warn = &warn;
             Box::new(move |entry| {
                 let entry = match entry {
                     Ok(entry) => entry,
@@ -218,6 +229,11 @@ impl TreeWalk {
                     return WalkState::Continue;
                 };
                 if file_type.is_symlink() {
+                    // A `.gitignore` link where git would read it was named when its folder
+                    // was entered: one warning, not a second one about the link.
+                    if entry.file_name() == ".gitignore" && ignores.in_repository(&entry) {
+                        return WalkState::Continue;
+                    }
                     // Never follow a link: it may point out of the tree. Only its own
                     // chain of links is read (`readlink`), to say why one is unusable.
                     if std::fs::metadata(path).is_ok() {
@@ -244,6 +260,11 @@ impl TreeWalk {
                     }
                     let message = trouble.describe(&|p| inside(root, p));
                     visit(Visit::Warning(format!("{rel}: {message}, skipped")));
+                    return WalkState::Continue;
+                }
+                if file_type.is_dir() {
+                    // Before the walk filters its entries (they are queued after this).
+                    ignores.enter(&entry, warn);
                     return WalkState::Continue;
                 }
                 if file_type.is_file() {
