@@ -29,6 +29,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
@@ -866,11 +867,78 @@ struct Site {
     certain: bool,
 }
 
+/// The text a value is known to have, at most [`MAX_SHAPE`] bytes, shared: every step of
+/// `q += x` keeps its own value, and a copy each would cost memory in proportion to the
+/// number of steps times the length of the text.
+#[derive(Debug, Clone, PartialEq)]
+struct Shape(Rc<str>);
+
+impl Shape {
+    /// `pieces` one after the other, copied only up to the cap: once the first piece
+    /// fills it, that same text is shared rather than copied again.
+    fn concat<'s>(pieces: impl IntoIterator<Item = &'s str>) -> Shape {
+        let mut out = String::new();
+        for piece in pieces {
+            if out.len() >= MAX_SHAPE {
+                break;
+            }
+            out.push_str(capped_str(piece));
+        }
+        Shape::from(out)
+    }
+
+    /// [`Shape::concat`] of two values' shapes; `first` itself when it is full already.
+    fn join(first: &Shape, second: &Shape) -> Shape {
+        Shape::of([first, second])
+    }
+
+    /// The shapes of `parts` one after the other; the first one itself when it is full
+    /// already (`q = f"{q} AND a = {x}"` repeated shares one text).
+    fn of<'s>(parts: impl IntoIterator<Item = &'s Shape>) -> Shape {
+        let mut parts = parts.into_iter().peekable();
+        if let Some(first) = parts.peek()
+            && first.0.len() >= MAX_SHAPE
+        {
+            return (*first).clone();
+        }
+        Shape::concat(parts.map(Shape::as_str))
+    }
+
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Shape {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Shape {
+    fn from(text: String) -> Shape {
+        Shape(capped(text).into())
+    }
+}
+
+impl From<&str> for Shape {
+    fn from(text: &str) -> Shape {
+        Shape(capped_str(text).into())
+    }
+}
+
+impl std::fmt::Display for Shape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// What an expression is known to hold.
 #[derive(Debug, Clone)]
 struct Value {
     /// The text with literal pieces as written and every unknown piece as `_`.
-    shape: String,
+    shape: Shape,
     /// Made only of literals and values that cannot carry text from outside.
     safe: bool,
     /// The innermost construction whose result read as SQL and held non-literal data.
@@ -909,7 +977,7 @@ impl Value {
         }
     }
 
-    fn safe(shape: impl Into<String>) -> Value {
+    fn safe(shape: impl Into<Shape>) -> Value {
         Value {
             shape: shape.into(),
             safe: true,
@@ -920,7 +988,12 @@ impl Value {
 
     /// The value of a construction (`how` at `node`) from its `parts`, joined into
     /// `shape`.
-    fn constructed(node: Node, how: &'static str, shape: String, parts: &[Value]) -> Value {
+    fn constructed(
+        node: Node,
+        how: &'static str,
+        shape: impl Into<Shape>,
+        parts: &[Value],
+    ) -> Value {
         Value::constructed_at(node.byte_range(), how, shape, parts)
     }
 
@@ -928,10 +1001,10 @@ impl Value {
     fn constructed_at(
         range: Range<usize>,
         how: &'static str,
-        shape: String,
+        shape: impl Into<Shape>,
         parts: &[Value],
     ) -> Value {
-        let shape = capped(shape);
+        let shape = shape.into();
         let safe = parts.iter().all(|p| p.safe);
         let site = Site {
             range,
@@ -1014,7 +1087,7 @@ fn fold_state<'t>(
         let next = match (assign.op, previous) {
             (None, previous) => keep_built(rhs, previous),
             (Some("+="), Some(prev)) => {
-                let shape = format!("{}{}", prev.shape, rhs.shape);
+                let shape = Shape::join(&prev.shape, &rhs.shape);
                 Value::constructed(assign.node, "concatenation", shape, &[prev, rhs])
             }
             (Some("+="), None) => rhs,
@@ -1172,7 +1245,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                     .into_iter()
                     .map(|p| self.value(p, p.start_byte(), d))
                     .collect();
-                let shape = parts.iter().map(|p| p.shape.as_str()).collect();
+                let shape = Shape::of(parts.iter().map(|p| &p.shape));
                 Value::constructed(node, "an f-string", shape, &parts)
             }
             "integer" | "float" | "true" | "false" | "none" => Value::safe(text(self.doc, node)),
@@ -1256,7 +1329,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 Piece::Hole(expr) => self.value(*expr, expr.start_byte(), d),
             })
             .collect();
-        let shape = parts.iter().map(|p| p.shape.as_str()).collect();
+        let shape = Shape::of(parts.iter().map(|p| &p.shape));
         Value::constructed(node, "an f-string", shape, &parts)
     }
 
@@ -1272,7 +1345,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
         let r = self.value(right, right.start_byte(), d);
         match op.kind() {
             "+" => {
-                let shape = format!("{}{}", l.shape, r.shape);
+                let shape = Shape::join(&l.shape, &r.shape);
                 Value::constructed(node, "concatenation", shape, &[l, r])
             }
             "%" => {
@@ -1350,7 +1423,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 };
                 let shape = if matches!(items.kind(), "list" | "tuple") {
                     let pieces: Vec<&str> = parts.iter().map(|p| p.shape.as_str()).collect();
-                    pieces.join(&separator.shape)
+                    pieces.join(separator.shape.as_str())
                 } else {
                     "_".into()
                 };
@@ -1407,7 +1480,9 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
         let scope = self.scopes.of(node.start_byte());
         let local = (scope, name.to_string());
         if let Some(list) = self.assigns.get(&local) {
-            let count = list.iter().filter(|a| a.end <= at).count();
+            // Each list is sorted by `end` (`Analyzer::new`, `bind_*`): a search, not a scan, so
+            // that a function of n reassignments costs n lookups of log n.
+            let count = list.partition_point(|a| a.end <= at);
             if count > 0 {
                 return self.state(&local, count - 1, d);
             }
@@ -1490,6 +1565,18 @@ fn is_number(node: Node) -> bool {
 /// Shapes are cut to this many bytes: enough to read the SQL, and a long chain of `+=`
 /// cannot grow memory without bound.
 const MAX_SHAPE: usize = 4096;
+
+/// `text` cut to [`MAX_SHAPE`] bytes, on a character boundary.
+fn capped_str(text: &str) -> &str {
+    if text.len() <= MAX_SHAPE {
+        return text;
+    }
+    let mut cut = MAX_SHAPE;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &text[..cut]
+}
 
 fn capped(mut shape: String) -> String {
     if shape.len() > MAX_SHAPE {
@@ -1784,6 +1871,51 @@ mod tests {
         }
         src.push_str("    q = q + x\n    cur.execute(q)\n");
         assert_eq!(lines(&src), [3003, 3004]);
+    }
+
+    /// `head`, `step` n times, `tail`: the lines of the first step and of the last
+    /// line, where a generated chain's build and sink are.
+    fn chain(head: &str, step: &str, tail: &str, n: usize) -> (String, [usize; 2]) {
+        let mut src = String::from(head);
+        for _ in 0..n {
+            src.push_str(step);
+        }
+        src.push_str(tail);
+        let first = head.lines().count() + 1;
+        (src, [first, first + n])
+    }
+
+    #[test]
+    fn every_kind_of_reassignment_is_followed_through_a_long_chain() {
+        // 10 000 statements: a quadratic lookup or a 4 KiB copy per step made these take
+        // seconds and hundreds of MB in a release build; here only the result is checked.
+        const N: usize = 10_000;
+        let head = "def f(cur, x):\n    q = \"SELECT a FROM t WHERE 1=1\"\n";
+        for step in [
+            "    q = q + x\n",
+            "    q += x\n",
+            "    q = f\"{q} AND a = {x}\"\n",
+            "    q = q.format(x)\n",
+            "    q = q % (x,)\n",
+            "    q = q.strip() + \" AND a = \" + x\n",
+        ] {
+            let (src, want) = chain(head, step, "    cur.execute(q)\n", N);
+            assert_eq!(lines(&src), want, "{step}");
+        }
+    }
+
+    #[test]
+    fn shapes_are_capped_and_shared() {
+        let full = Shape::from("x".repeat(MAX_SHAPE + 10));
+        assert_eq!(full.len(), MAX_SHAPE);
+        let grown = Shape::join(&full, &Shape::from(" AND a = _"));
+        // The same text, not a copy of it.
+        assert!(Rc::ptr_eq(&full.0, &grown.0));
+        let short = Shape::join(&Shape::from("SELECT "), &Shape::from("_"));
+        assert_eq!(short.as_str(), "SELECT _");
+        // Cut on a character boundary.
+        let wide = Shape::concat(["é".repeat(MAX_SHAPE).as_str()]);
+        assert!(wide.len() <= MAX_SHAPE && wide.chars().all(|c| c == 'é'));
     }
 
     #[test]

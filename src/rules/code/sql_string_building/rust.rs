@@ -18,7 +18,7 @@ use syn::visit::{self, Visit};
 use syn::{BinOp, Expr, Lit, Pat, Token};
 
 use super::{
-    ADDERS, MAX_DEPTH, MUTATORS, PassedOn, Value, consumes_text, has_built_sql_literal,
+    ADDERS, MAX_DEPTH, MUTATORS, PassedOn, Shape, Value, consumes_text, has_built_sql_literal,
     has_sql_literal, is_constant_name, keep_built, report,
 };
 use crate::document::Document;
@@ -524,7 +524,7 @@ impl Analyzer<'_> {
             Expr::Macro(m) => self.format_macro(&m.mac, at, d),
             Expr::Binary(b) if matches!(b.op, BinOp::Add(_)) => {
                 let (l, r) = (self.value(&b.left, at, d), self.value(&b.right, at, d));
-                let shape = format!("{}{}", l.shape, r.shape);
+                let shape = Shape::join(&l.shape, &r.shape);
                 Value::constructed_at(bytes(b.span()), "concatenation", shape, &[l, r])
             }
             // Arithmetic and comparisons make numbers and booleans, not text.
@@ -641,7 +641,7 @@ impl Analyzer<'_> {
             "join" | "concat" => {
                 let mut parts = vec![receiver()];
                 parts.extend(m.args.iter().map(|a| self.value(a, at, d)));
-                Value::constructed_at(bytes(m.span()), "`join`", "_".into(), &parts)
+                Value::constructed_at(bytes(m.span()), "`join`", "_", &parts)
             }
             _ => Value::unknown(),
         }
@@ -773,7 +773,7 @@ impl Analyzer<'_> {
             (Binding::Index, previous) => keep_built(Value::safe("_"), previous),
             (Binding::Unknown, previous) => keep_built(Value::unknown(), previous),
             (Binding::Append, Some(prev)) => {
-                let shape = format!("{}{}", prev.shape, rhs.shape);
+                let shape = Shape::join(&prev.shape, &rhs.shape);
                 Value::constructed_at(assign.range.clone(), "concatenation", shape, &[prev, rhs])
             }
             (Binding::Append, None) => rhs,
