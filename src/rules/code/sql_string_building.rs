@@ -225,6 +225,7 @@ fn check_python(doc: &Document, out: &mut Findings) {
         let value = analyzer.value(right, right.start_byte(), 0);
         passed_on.report(&value, &leaves);
     }
+    analyzer.gave_up.warn(doc);
 }
 
 /// Methods that change a collection in place: a loop over a list of literals that one of
@@ -1030,8 +1031,35 @@ impl Value {
     }
 }
 
-/// Nesting bound for expressions; beyond it a value is unknown.
+/// Nesting bound for expressions; beyond it a value is unknown, and the file gets a
+/// warning ([`GaveUp`]). Chains of `+` and `.append(..)` are walked as lists and do not
+/// count against it; nested calls, parentheses and names defined from names do.
 const MAX_DEPTH: usize = 100;
+
+/// Where the evaluation first hit [`MAX_DEPTH`]: SQL built beyond it is not seen, which
+/// must not go unsaid.
+#[derive(Default)]
+struct GaveUp(std::cell::Cell<Option<usize>>);
+
+impl GaveUp {
+    fn note(&self, at: usize) {
+        if self.0.get().is_none() {
+            self.0.set(Some(at));
+        }
+    }
+
+    /// One warning for the file, at the first place given up on.
+    fn warn(&self, doc: &Document) {
+        if let Some(at) = self.0.get() {
+            doc.warn(
+                doc.line_of(at),
+                format!(
+                    "{ID}: an expression nests deeper than {MAX_DEPTH} levels; SQL built in it is not checked"
+                ),
+            );
+        }
+    }
+}
 
 /// An assignment to a plain name.
 struct Assign<'t> {
@@ -1115,6 +1143,7 @@ struct Analyzer<'d, 'a, 't> {
     states: RefCell<HashMap<ScopeKey, Vec<Value>>>,
     /// Parameters annotated with a number or boolean type: they cannot carry SQL.
     numeric: HashSet<ScopeKey>,
+    gave_up: GaveUp,
 }
 
 impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
@@ -1153,6 +1182,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             scopes,
             states: RefCell::new(HashMap::new()),
             numeric: HashSet::new(),
+            gave_up: GaveUp::default(),
         }
     }
 
@@ -1234,6 +1264,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
     /// The value of `node`, with names resolved as they stand at byte `at`.
     fn value(&self, node: Node<'t>, at: usize, depth: usize) -> Value {
         if depth > MAX_DEPTH {
+            self.gave_up.note(node.start_byte());
             return Value::unknown();
         }
         let node = unparen(node);
@@ -1341,13 +1372,12 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
         ) else {
             return Value::unknown();
         };
+        if op.kind() == "+" {
+            return self.concatenation(node, d);
+        }
         let l = self.value(left, left.start_byte(), d);
         let r = self.value(right, right.start_byte(), d);
         match op.kind() {
-            "+" => {
-                let shape = Shape::join(&l.shape, &r.shape);
-                Value::constructed(node, "concatenation", shape, &[l, r])
-            }
             "%" => {
                 let items = if unparen(right).kind() == "tuple" {
                     python::named_children(unparen(right))
@@ -1374,6 +1404,41 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 dynamic: l.dynamic.or(r.dynamic),
             },
         }
+    }
+
+    /// `a + b + c + ..`: tree-sitter nests it to the left, one level per `+`. Walked as
+    /// the list it is, so that a 60-column `INSERT` built with `+` is not cut off by the
+    /// depth bound; each `+` is still its own construction (the innermost that reads as
+    /// SQL is the build site, as before).
+    fn concatenation(&self, node: Node<'t>, d: usize) -> Value {
+        let mut chain = vec![node];
+        let mut first = node;
+        while let Some(left) = first.child_by_field_name("left") {
+            let left = unparen(left);
+            if left.kind() == "binary_operator"
+                && left
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| o.kind() == "+")
+            {
+                chain.push(left);
+                first = left;
+            } else {
+                break;
+            }
+        }
+        let Some(left) = first.child_by_field_name("left") else {
+            return Value::unknown();
+        };
+        let mut value = self.value(left, left.start_byte(), d);
+        for plus in chain.into_iter().rev() {
+            let Some(right) = plus.child_by_field_name("right") else {
+                return Value::unknown();
+            };
+            let r = self.value(right, right.start_byte(), d);
+            let shape = Shape::join(&value.shape, &r.shape);
+            value = Value::constructed(plus, "concatenation", shape, &[value, r]);
+        }
+        value
     }
 
     fn call(&self, node: Node<'t>, d: usize) -> Value {
@@ -1902,6 +1967,37 @@ mod tests {
             let (src, want) = chain(head, step, "    cur.execute(q)\n", N);
             assert_eq!(lines(&src), want, "{step}");
         }
+    }
+
+    #[test]
+    fn a_concatenation_of_any_length_is_one_list() {
+        // 5 000 parts: far past the depth bound, which a `+` no longer counts against.
+        let mut src = String::from("def f(cur, c):\n    cur.execute(\"INSERT INTO t VALUES ('\"\n");
+        for _ in 0..5_000 {
+            src.push_str("        + c + \"', '\"\n");
+        }
+        src.push_str("        + \"')\")\n");
+        let doc = Document::new("db.py", FileKind::Python, &src);
+        let mut out = Findings::default();
+        SqlStringBuilding.check(&doc, &mut out);
+        let found: Vec<_> = out.raw.iter().map(|f| doc.line_of(f.bytes.start)).collect();
+        assert_eq!(found, [2]);
+        assert!(doc.take_warnings().is_empty());
+    }
+
+    #[test]
+    fn giving_up_on_a_deep_expression_is_warned_once() {
+        // 120 nested calls: real nesting, still bounded, but not silently.
+        let deep = format!("{}x{}", "str(".repeat(120), ")".repeat(120));
+        let src = format!(
+            "def f(cur, x):\n    cur.execute(\"SELECT a FROM t WHERE b = \" + {deep})\n    cur.execute(\"DELETE FROM t WHERE b = \" + {deep})\n"
+        );
+        let doc = Document::new("db.py", FileKind::Python, &src);
+        let mut out = Findings::default();
+        SqlStringBuilding.check(&doc, &mut out);
+        let warnings = doc.take_warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("db.py:2: "), "{warnings:?}");
     }
 
     #[test]

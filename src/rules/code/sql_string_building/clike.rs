@@ -17,7 +17,7 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use super::{
-    ADDERS, Assign, LOOP_ELEMENT, LOOP_INDEX, LOOP_UNKNOWN, MAX_DEPTH, MUTATORS, PassedOn,
+    ADDERS, Assign, GaveUp, LOOP_ELEMENT, LOOP_INDEX, LOOP_UNKNOWN, MAX_DEPTH, MUTATORS, PassedOn,
     ScopeKey, Scopes, Shape, Value, consumes_text, filled_in_place, fold_state,
     has_built_sql_literal, has_sql_literal, is_constant_name, looks_sql, report,
 };
@@ -132,6 +132,7 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
         &mut reported_sites,
         out,
     );
+    analyzer.gave_up.warn(doc);
 }
 
 /// Reports SQL built from data that no sink in the file runs but that leaves where it is
@@ -494,6 +495,7 @@ struct Analyzer<'d, 'a, 't> {
     top_declared: HashSet<String>,
     /// Names declared in a function: locals, parameters, loop and catch variables.
     local_declared: HashSet<ScopeKey>,
+    gave_up: GaveUp,
 }
 
 /// The (name, value, operator) pairs an assignment-like node binds.
@@ -667,6 +669,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             numeric: HashSet::new(),
             top_declared: HashSet::new(),
             local_declared: HashSet::new(),
+            gave_up: GaveUp::default(),
         }
     }
 
@@ -828,6 +831,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
     /// The value of `node`, with names resolved as they stand at byte `at`.
     fn value(&self, node: Node<'t>, at: usize, depth: usize) -> Value {
         if depth > MAX_DEPTH {
+            self.gave_up.note(node.start_byte());
             return Value::unknown();
         }
         let d = depth + 1;
@@ -1046,12 +1050,11 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
         ) else {
             return Value::unknown();
         };
+        if op.kind() == "+" {
+            return self.concatenation(node, d);
+        }
         let l = self.value(left, left.start_byte(), d);
         let r = self.value(right, right.start_byte(), d);
-        if op.kind() == "+" {
-            let shape = Shape::join(&l.shape, &r.shape);
-            return Value::constructed(node, "concatenation", shape, &[l, r]);
-        }
         // Arithmetic and comparisons make numbers and booleans, not text.
         Value {
             shape: "_".into(),
@@ -1059,6 +1062,62 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             built: l.built.or(r.built),
             dynamic: None,
         }
+    }
+
+    /// `a + b + c + ..`, nested to the left one level per `+`, walked as a list: any
+    /// number of parts, each `+` its own construction as before.
+    fn concatenation(&self, node: Node<'t>, d: usize) -> Value {
+        let is_plus = |n: Node| {
+            n.kind() == "binary_expression"
+                && n.child_by_field_name("operator")
+                    .is_some_and(|o| o.kind() == "+")
+        };
+        let mut chain = vec![node];
+        let mut first = node;
+        while let Some(left) = first.child_by_field_name("left").filter(|l| is_plus(*l)) {
+            chain.push(left);
+            first = left;
+        }
+        let Some(left) = first.child_by_field_name("left") else {
+            return Value::unknown();
+        };
+        let mut value = self.value(left, left.start_byte(), d);
+        for plus in chain.into_iter().rev() {
+            let Some(right) = plus.child_by_field_name("right") else {
+                return Value::unknown();
+            };
+            let r = self.value(right, right.start_byte(), d);
+            let shape = Shape::join(&value.shape, &r.shape);
+            value = Value::constructed(plus, "concatenation", shape, &[value, r]);
+        }
+        value
+    }
+
+    /// `sb.append(a).append(b)..`, `s.concat(a).concat(b)..`: one level per call, walked
+    /// as a list like [`Analyzer::concatenation`].
+    fn append_chain(&self, node: Node<'t>, at: usize, d: usize) -> Value {
+        let mut chain = Vec::new();
+        let mut base = node;
+        while matches!(base.kind(), "call_expression" | "method_invocation")
+            && let Some(call) = call_parts(self.doc, base)
+            && matches!(call.name, "concat" | "append")
+            && let Some(object) = call.object
+        {
+            chain.push((base, call.name, call.args));
+            base = object;
+        }
+        let mut value = self.value(base, at, d);
+        for (link, name, args) in chain.into_iter().rev() {
+            let mut parts = vec![value];
+            parts.extend(args.iter().map(|a| self.value(*a, at, d)));
+            // `sb.append(3)`: a number.
+            if name == "append" && args.len() == 1 && is_numeric(args[0]) {
+                parts.truncate(1);
+            }
+            let shape = Shape::of(parts.iter().map(|p| &p.shape));
+            value = Value::constructed(link, "concatenation", shape, &parts);
+        }
+        value
     }
 
     fn call(&self, node: Node<'t>, at: usize, d: usize) -> Value {
@@ -1121,15 +1180,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 Some(ty) => self.value(*ty, at, d),
                 None => Value::unknown(),
             },
-            "concat" | "append" if object.is_some() => {
-                let mut parts = vec![receiver()];
-                parts.extend(values(&call.args));
-                if call.name == "append" && call.args.len() == 1 && is_numeric(call.args[0]) {
-                    parts.truncate(1);
-                }
-                let shape = Shape::of(parts.iter().map(|p| &p.shape));
-                Value::constructed(node, "concatenation", shape, &parts)
-            }
+            "concat" | "append" if object.is_some() => self.append_chain(node, at, d),
             // `marks.push(x)`, `list.add(x)`, `map.put(k, v)`: the items so far and the
             // new ones (as a statement, an assignment of `marks`; see `bindings`).
             name if ADDERS.contains(&name) && object.is_some_and(|o| o.kind() == "identifier") => {
