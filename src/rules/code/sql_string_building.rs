@@ -8,6 +8,8 @@
 //! and where non-literal data first entered text that reads as SQL (the build site).
 //! Local variables are followed through their assignments in the same function, in
 //! source order (`q = "SELECT .."; q += f" AND x = {x}"`); module-level constants too.
+//! A nested function reads the variables of the functions around it, unless it binds
+//! the name itself.
 //!
 //! The finding is at the build site and names the sink. When the string is built on
 //! another line than the call, the call gets its own finding pointing back to the
@@ -91,10 +93,24 @@ fn check_python(doc: &Document, out: &mut Findings) {
     // One pass over the tree collects everything the analysis needs.
     let (mut calls, mut functions, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
     let (mut returns, mut numeric, mut loops) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut globals, mut adds) = (Vec::new(), Vec::new());
+    let (mut globals, mut adds, mut parameters) = (Vec::new(), Vec::new(), Vec::new());
     python::walk(root, |n| match n.kind() {
         "call" => calls.push(n),
-        "function_definition" => functions.push((n.byte_range(), n.id())),
+        "function_definition" => {
+            functions.push((n.byte_range(), n.id()));
+            if let Some(list) = n.child_by_field_name("parameters") {
+                parameters.extend(python::named_children(list).into_iter().filter_map(|p| {
+                    match p.kind() {
+                        "identifier" => Some(p),
+                        "default_parameter" | "typed_default_parameter" => {
+                            p.child_by_field_name("name")
+                        }
+                        // `x: int`, `*args`, `**kw`: the name is the first child.
+                        _ => p.named_child(0).filter(|c| c.kind() == "identifier"),
+                    }
+                }));
+            }
+        }
         "assignment" | "augmented_assignment" => assignments.push(n),
         "expression_statement" => {
             if let Some(added) = python_added_to(doc, n) {
@@ -142,6 +158,10 @@ fn check_python(doc: &Document, out: &mut Findings) {
     analyzer.bind_adds(&adds);
     analyzer.bind_loops(&loops, &mutated);
     analyzer.numeric = numeric
+        .into_iter()
+        .map(|n| (analyzer.scopes.of(n.start_byte()), text(doc, n).to_string()))
+        .collect();
+    analyzer.parameters = parameters
         .into_iter()
         .map(|n| (analyzer.scopes.of(n.start_byte()), text(doc, n).to_string()))
         .collect();
@@ -1143,6 +1163,9 @@ struct Analyzer<'d, 'a, 't> {
     states: RefCell<HashMap<ScopeKey, Vec<Value>>>,
     /// Parameters annotated with a number or boolean type: they cannot carry SQL.
     numeric: HashSet<ScopeKey>,
+    /// Every function's parameters: a nested function's parameter hides the variable of
+    /// the same name around it.
+    parameters: HashSet<ScopeKey>,
     gave_up: GaveUp,
 }
 
@@ -1182,6 +1205,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             scopes,
             states: RefCell::new(HashMap::new()),
             numeric: HashSet::new(),
+            parameters: HashSet::new(),
             gave_up: GaveUp::default(),
         }
     }
@@ -1554,6 +1578,28 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
         }
         if self.numeric.contains(&local) {
             return Value::safe("_");
+        }
+        // A nested function (a callback, a closure) reads the variables of the functions
+        // it is written in, unless it binds the name itself (assigns it anywhere in its
+        // body, or takes it as a parameter).
+        if !self.assigns.contains_key(&local) && !self.parameters.contains(&local) {
+            for outer in self.scopes.enclosing(node.start_byte()).skip(1) {
+                let key = (outer, name.to_string());
+                if let Some(list) = self.assigns.get(&key)
+                    && !list.is_empty()
+                {
+                    // As it stands where the closure is written; a closure written
+                    // before the assignment still runs after it.
+                    let count = list.partition_point(|a| a.end <= at).max(1);
+                    return self.state(&key, count - 1, d);
+                }
+                if self.numeric.contains(&key) {
+                    return Value::safe("_");
+                }
+                if self.parameters.contains(&key) {
+                    return Value::unknown();
+                }
+            }
         }
         let module = (self.root.id(), name.to_string());
         if scope != self.root.id()
@@ -1967,6 +2013,13 @@ mod tests {
             let (src, want) = chain(head, step, "    cur.execute(q)\n", N);
             assert_eq!(lines(&src), want, "{step}");
         }
+    }
+
+    #[test]
+    fn a_nested_function_reads_the_variables_around_it_unless_it_binds_them() {
+        let src = "def purge(cur, ids, name):\n    sql = \"DELETE FROM users WHERE name = '%s'\" % name\n    def run(_):\n        cur.execute(sql)\n    list(map(run, ids))\n\
+                   def own(cur, name):\n    sql = \"DELETE FROM users WHERE name = '%s'\" % name\n    def run(_):\n        cur.execute(sql)\n        sql = 1\n    def param(sql):\n        cur.execute(sql)\n    return len(sql)\n";
+        assert_eq!(lines(src), [2, 4]);
     }
 
     #[test]
