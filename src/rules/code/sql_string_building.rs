@@ -8,6 +8,8 @@
 //! and where non-literal data first entered text that reads as SQL (the build site).
 //! Local variables are followed through their assignments in the same function, in
 //! source order (`q = "SELECT .."; q += f" AND x = {x}"`); module-level constants too.
+//! A nested function reads the variables of the functions around it, unless it binds
+//! the name itself.
 //!
 //! The finding is at the build site and names the sink. When the string is built on
 //! another line than the call, the call gets its own finding pointing back to the
@@ -29,6 +31,7 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 use aho_corasick::AhoCorasick;
@@ -90,10 +93,24 @@ fn check_python(doc: &Document, out: &mut Findings) {
     // One pass over the tree collects everything the analysis needs.
     let (mut calls, mut functions, mut assignments) = (Vec::new(), Vec::new(), Vec::new());
     let (mut returns, mut numeric, mut loops) = (Vec::new(), Vec::new(), Vec::new());
-    let (mut globals, mut adds) = (Vec::new(), Vec::new());
+    let (mut globals, mut adds, mut parameters) = (Vec::new(), Vec::new(), Vec::new());
     python::walk(root, |n| match n.kind() {
         "call" => calls.push(n),
-        "function_definition" => functions.push((n.byte_range(), n.id())),
+        "function_definition" => {
+            functions.push((n.byte_range(), n.id()));
+            if let Some(list) = n.child_by_field_name("parameters") {
+                parameters.extend(python::named_children(list).into_iter().filter_map(|p| {
+                    match p.kind() {
+                        "identifier" => Some(p),
+                        "default_parameter" | "typed_default_parameter" => {
+                            p.child_by_field_name("name")
+                        }
+                        // `x: int`, `*args`, `**kw`: the name is the first child.
+                        _ => p.named_child(0).filter(|c| c.kind() == "identifier"),
+                    }
+                }));
+            }
+        }
         "assignment" | "augmented_assignment" => assignments.push(n),
         "expression_statement" => {
             if let Some(added) = python_added_to(doc, n) {
@@ -141,6 +158,10 @@ fn check_python(doc: &Document, out: &mut Findings) {
     analyzer.bind_adds(&adds);
     analyzer.bind_loops(&loops, &mutated);
     analyzer.numeric = numeric
+        .into_iter()
+        .map(|n| (analyzer.scopes.of(n.start_byte()), text(doc, n).to_string()))
+        .collect();
+    analyzer.parameters = parameters
         .into_iter()
         .map(|n| (analyzer.scopes.of(n.start_byte()), text(doc, n).to_string()))
         .collect();
@@ -224,6 +245,7 @@ fn check_python(doc: &Document, out: &mut Findings) {
         let value = analyzer.value(right, right.start_byte(), 0);
         passed_on.report(&value, &leaves);
     }
+    analyzer.gave_up.warn(doc);
 }
 
 /// Methods that change a collection in place: a loop over a list of literals that one of
@@ -870,11 +892,78 @@ struct Site {
     certain: bool,
 }
 
+/// The text a value is known to have, at most [`MAX_SHAPE`] bytes, shared: every step of
+/// `q += x` keeps its own value, and a copy each would cost memory in proportion to the
+/// number of steps times the length of the text.
+#[derive(Debug, Clone, PartialEq)]
+struct Shape(Rc<str>);
+
+impl Shape {
+    /// `pieces` one after the other, copied only up to the cap: once the first piece
+    /// fills it, that same text is shared rather than copied again.
+    fn concat<'s>(pieces: impl IntoIterator<Item = &'s str>) -> Shape {
+        let mut out = String::new();
+        for piece in pieces {
+            if out.len() >= MAX_SHAPE {
+                break;
+            }
+            out.push_str(capped_str(piece));
+        }
+        Shape::from(out)
+    }
+
+    /// [`Shape::concat`] of two values' shapes; `first` itself when it is full already.
+    fn join(first: &Shape, second: &Shape) -> Shape {
+        Shape::of([first, second])
+    }
+
+    /// The shapes of `parts` one after the other; the first one itself when it is full
+    /// already (`q = f"{q} AND a = {x}"` repeated shares one text).
+    fn of<'s>(parts: impl IntoIterator<Item = &'s Shape>) -> Shape {
+        let mut parts = parts.into_iter().peekable();
+        if let Some(first) = parts.peek()
+            && first.0.len() >= MAX_SHAPE
+        {
+            return (*first).clone();
+        }
+        Shape::concat(parts.map(Shape::as_str))
+    }
+
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for Shape {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for Shape {
+    fn from(text: String) -> Shape {
+        Shape(capped(text).into())
+    }
+}
+
+impl From<&str> for Shape {
+    fn from(text: &str) -> Shape {
+        Shape(capped_str(text).into())
+    }
+}
+
+impl std::fmt::Display for Shape {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// What an expression is known to hold.
 #[derive(Debug, Clone)]
 struct Value {
     /// The text with literal pieces as written and every unknown piece as `_`.
-    shape: String,
+    shape: Shape,
     /// Made only of literals and values that cannot carry text from outside.
     safe: bool,
     /// The innermost construction whose result read as SQL and held non-literal data.
@@ -913,7 +1002,7 @@ impl Value {
         }
     }
 
-    fn safe(shape: impl Into<String>) -> Value {
+    fn safe(shape: impl Into<Shape>) -> Value {
         Value {
             shape: shape.into(),
             safe: true,
@@ -924,7 +1013,12 @@ impl Value {
 
     /// The value of a construction (`how` at `node`) from its `parts`, joined into
     /// `shape`.
-    fn constructed(node: Node, how: &'static str, shape: String, parts: &[Value]) -> Value {
+    fn constructed(
+        node: Node,
+        how: &'static str,
+        shape: impl Into<Shape>,
+        parts: &[Value],
+    ) -> Value {
         Value::constructed_at(node.byte_range(), how, shape, parts)
     }
 
@@ -932,10 +1026,10 @@ impl Value {
     fn constructed_at(
         range: Range<usize>,
         how: &'static str,
-        shape: String,
+        shape: impl Into<Shape>,
         parts: &[Value],
     ) -> Value {
-        let shape = capped(shape);
+        let shape = shape.into();
         let safe = parts.iter().all(|p| p.safe);
         let site = Site {
             range,
@@ -961,8 +1055,35 @@ impl Value {
     }
 }
 
-/// Nesting bound for expressions; beyond it a value is unknown.
+/// Nesting bound for expressions; beyond it a value is unknown, and the file gets a
+/// warning ([`GaveUp`]). Chains of `+` and `.append(..)` are walked as lists and do not
+/// count against it; nested calls, parentheses and names defined from names do.
 const MAX_DEPTH: usize = 100;
+
+/// Where the evaluation first hit [`MAX_DEPTH`]: SQL built beyond it is not seen, which
+/// must not go unsaid.
+#[derive(Default)]
+struct GaveUp(std::cell::Cell<Option<usize>>);
+
+impl GaveUp {
+    fn note(&self, at: usize) {
+        if self.0.get().is_none() {
+            self.0.set(Some(at));
+        }
+    }
+
+    /// One warning for the file, at the first place given up on.
+    fn warn(&self, doc: &Document) {
+        if let Some(at) = self.0.get() {
+            doc.warn(
+                doc.line_of(at),
+                format!(
+                    "{ID}: an expression nests deeper than {MAX_DEPTH} levels; SQL built in it is not checked"
+                ),
+            );
+        }
+    }
+}
 
 /// An assignment to a plain name.
 struct Assign<'t> {
@@ -1018,7 +1139,7 @@ fn fold_state<'t>(
         let next = match (assign.op, previous) {
             (None, previous) => keep_built(rhs, previous),
             (Some("+="), Some(prev)) => {
-                let shape = format!("{}{}", prev.shape, rhs.shape);
+                let shape = Shape::join(&prev.shape, &rhs.shape);
                 Value::constructed(assign.node, "concatenation", shape, &[prev, rhs])
             }
             (Some("+="), None) => rhs,
@@ -1046,6 +1167,10 @@ struct Analyzer<'d, 'a, 't> {
     states: RefCell<HashMap<ScopeKey, Vec<Value>>>,
     /// Parameters annotated with a number or boolean type: they cannot carry SQL.
     numeric: HashSet<ScopeKey>,
+    /// Every function's parameters: a nested function's parameter hides the variable of
+    /// the same name around it.
+    parameters: HashSet<ScopeKey>,
+    gave_up: GaveUp,
 }
 
 impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
@@ -1084,6 +1209,8 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             scopes,
             states: RefCell::new(HashMap::new()),
             numeric: HashSet::new(),
+            parameters: HashSet::new(),
+            gave_up: GaveUp::default(),
         }
     }
 
@@ -1165,6 +1292,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
     /// The value of `node`, with names resolved as they stand at byte `at`.
     fn value(&self, node: Node<'t>, at: usize, depth: usize) -> Value {
         if depth > MAX_DEPTH {
+            self.gave_up.note(node.start_byte());
             return Value::unknown();
         }
         let node = unparen(node);
@@ -1176,7 +1304,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                     .into_iter()
                     .map(|p| self.value(p, p.start_byte(), d))
                     .collect();
-                let shape = parts.iter().map(|p| p.shape.as_str()).collect();
+                let shape = Shape::of(parts.iter().map(|p| &p.shape));
                 Value::constructed(node, "an f-string", shape, &parts)
             }
             "integer" | "float" | "true" | "false" | "none" => Value::safe(text(self.doc, node)),
@@ -1260,7 +1388,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 Piece::Hole(expr) => self.value(*expr, expr.start_byte(), d),
             })
             .collect();
-        let shape = parts.iter().map(|p| p.shape.as_str()).collect();
+        let shape = Shape::of(parts.iter().map(|p| &p.shape));
         Value::constructed(node, "an f-string", shape, &parts)
     }
 
@@ -1272,13 +1400,12 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
         ) else {
             return Value::unknown();
         };
+        if op.kind() == "+" {
+            return self.concatenation(node, d);
+        }
         let l = self.value(left, left.start_byte(), d);
         let r = self.value(right, right.start_byte(), d);
         match op.kind() {
-            "+" => {
-                let shape = format!("{}{}", l.shape, r.shape);
-                Value::constructed(node, "concatenation", shape, &[l, r])
-            }
             "%" => {
                 let items = if unparen(right).kind() == "tuple" {
                     python::named_children(unparen(right))
@@ -1305,6 +1432,41 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 dynamic: l.dynamic.or(r.dynamic),
             },
         }
+    }
+
+    /// `a + b + c + ..`: tree-sitter nests it to the left, one level per `+`. Walked as
+    /// the list it is, so that a 60-column `INSERT` built with `+` is not cut off by the
+    /// depth bound; each `+` is still its own construction (the innermost that reads as
+    /// SQL is the build site, as before).
+    fn concatenation(&self, node: Node<'t>, d: usize) -> Value {
+        let mut chain = vec![node];
+        let mut first = node;
+        while let Some(left) = first.child_by_field_name("left") {
+            let left = unparen(left);
+            if left.kind() == "binary_operator"
+                && left
+                    .child_by_field_name("operator")
+                    .is_some_and(|o| o.kind() == "+")
+            {
+                chain.push(left);
+                first = left;
+            } else {
+                break;
+            }
+        }
+        let Some(left) = first.child_by_field_name("left") else {
+            return Value::unknown();
+        };
+        let mut value = self.value(left, left.start_byte(), d);
+        for plus in chain.into_iter().rev() {
+            let Some(right) = plus.child_by_field_name("right") else {
+                return Value::unknown();
+            };
+            let r = self.value(right, right.start_byte(), d);
+            let shape = Shape::join(&value.shape, &r.shape);
+            value = Value::constructed(plus, "concatenation", shape, &[value, r]);
+        }
+        value
     }
 
     fn call(&self, node: Node<'t>, d: usize) -> Value {
@@ -1354,7 +1516,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 };
                 let shape = if matches!(items.kind(), "list" | "tuple") {
                     let pieces: Vec<&str> = parts.iter().map(|p| p.shape.as_str()).collect();
-                    pieces.join(&separator.shape)
+                    pieces.join(separator.shape.as_str())
                 } else {
                     "_".into()
                 };
@@ -1411,13 +1573,37 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
         let scope = self.scopes.of(node.start_byte());
         let local = (scope, name.to_string());
         if let Some(list) = self.assigns.get(&local) {
-            let count = list.iter().filter(|a| a.end <= at).count();
+            // Each list is sorted by `end` (`Analyzer::new`, `bind_*`): a search, not a scan, so
+            // that a function of n reassignments costs n lookups of log n.
+            let count = list.partition_point(|a| a.end <= at);
             if count > 0 {
                 return self.state(&local, count - 1, d);
             }
         }
         if self.numeric.contains(&local) {
             return Value::safe("_");
+        }
+        // A nested function (a callback, a closure) reads the variables of the functions
+        // it is written in, unless it binds the name itself (assigns it anywhere in its
+        // body, or takes it as a parameter).
+        if !self.assigns.contains_key(&local) && !self.parameters.contains(&local) {
+            for outer in self.scopes.enclosing(node.start_byte()).skip(1) {
+                let key = (outer, name.to_string());
+                if let Some(list) = self.assigns.get(&key)
+                    && !list.is_empty()
+                {
+                    // As it stands where the closure is written; a closure written
+                    // before the assignment still runs after it.
+                    let count = list.partition_point(|a| a.end <= at).max(1);
+                    return self.state(&key, count - 1, d);
+                }
+                if self.numeric.contains(&key) {
+                    return Value::safe("_");
+                }
+                if self.parameters.contains(&key) {
+                    return Value::unknown();
+                }
+            }
         }
         let module = (self.root.id(), name.to_string());
         if scope != self.root.id()
@@ -1494,6 +1680,18 @@ fn is_number(node: Node) -> bool {
 /// Shapes are cut to this many bytes: enough to read the SQL, and a long chain of `+=`
 /// cannot grow memory without bound.
 const MAX_SHAPE: usize = 4096;
+
+/// `text` cut to [`MAX_SHAPE`] bytes, on a character boundary.
+fn capped_str(text: &str) -> &str {
+    if text.len() <= MAX_SHAPE {
+        return text;
+    }
+    let mut cut = MAX_SHAPE;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    &text[..cut]
+}
 
 fn capped(mut shape: String) -> String {
     if shape.len() > MAX_SHAPE {
@@ -1788,6 +1986,89 @@ mod tests {
         }
         src.push_str("    q = q + x\n    cur.execute(q)\n");
         assert_eq!(lines(&src), [3003, 3004]);
+    }
+
+    /// `head`, `step` n times, `tail`: the lines of the first step and of the last
+    /// line, where a generated chain's build and sink are.
+    fn chain(head: &str, step: &str, tail: &str, n: usize) -> (String, [usize; 2]) {
+        let mut src = String::from(head);
+        for _ in 0..n {
+            src.push_str(step);
+        }
+        src.push_str(tail);
+        let first = head.lines().count() + 1;
+        (src, [first, first + n])
+    }
+
+    #[test]
+    fn every_kind_of_reassignment_is_followed_through_a_long_chain() {
+        // 10 000 statements: a quadratic lookup or a 4 KiB copy per step made these take
+        // seconds and hundreds of MB in a release build; here only the result is checked.
+        const N: usize = 10_000;
+        let head = "def f(cur, x):\n    q = \"SELECT a FROM t WHERE 1=1\"\n";
+        for step in [
+            "    q = q + x\n",
+            "    q += x\n",
+            "    q = f\"{q} AND a = {x}\"\n",
+            "    q = q.format(x)\n",
+            "    q = q % (x,)\n",
+            "    q = q.strip() + \" AND a = \" + x\n",
+        ] {
+            let (src, want) = chain(head, step, "    cur.execute(q)\n", N);
+            assert_eq!(lines(&src), want, "{step}");
+        }
+    }
+
+    #[test]
+    fn a_nested_function_reads_the_variables_around_it_unless_it_binds_them() {
+        let src = "def purge(cur, ids, name):\n    sql = \"DELETE FROM users WHERE name = '%s'\" % name\n    def run(_):\n        cur.execute(sql)\n    list(map(run, ids))\n\
+                   def own(cur, name):\n    sql = \"DELETE FROM users WHERE name = '%s'\" % name\n    def run(_):\n        cur.execute(sql)\n        sql = 1\n    def param(sql):\n        cur.execute(sql)\n    return len(sql)\n";
+        assert_eq!(lines(src), [2, 4]);
+    }
+
+    #[test]
+    fn a_concatenation_of_any_length_is_one_list() {
+        // 5 000 parts: far past the depth bound, which a `+` no longer counts against.
+        let mut src = String::from("def f(cur, c):\n    cur.execute(\"INSERT INTO t VALUES ('\"\n");
+        for _ in 0..5_000 {
+            src.push_str("        + c + \"', '\"\n");
+        }
+        src.push_str("        + \"')\")\n");
+        let doc = Document::new("db.py", FileKind::Python, &src);
+        let mut out = Findings::default();
+        SqlStringBuilding.check(&doc, &mut out);
+        let found: Vec<_> = out.raw.iter().map(|f| doc.line_of(f.bytes.start)).collect();
+        assert_eq!(found, [2]);
+        assert!(doc.take_warnings().is_empty());
+    }
+
+    #[test]
+    fn giving_up_on_a_deep_expression_is_warned_once() {
+        // 120 nested calls: real nesting, still bounded, but not silently.
+        let deep = format!("{}x{}", "str(".repeat(120), ")".repeat(120));
+        let src = format!(
+            "def f(cur, x):\n    cur.execute(\"SELECT a FROM t WHERE b = \" + {deep})\n    cur.execute(\"DELETE FROM t WHERE b = \" + {deep})\n"
+        );
+        let doc = Document::new("db.py", FileKind::Python, &src);
+        let mut out = Findings::default();
+        SqlStringBuilding.check(&doc, &mut out);
+        let warnings = doc.take_warnings();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(warnings[0].starts_with("db.py:2: "), "{warnings:?}");
+    }
+
+    #[test]
+    fn shapes_are_capped_and_shared() {
+        let full = Shape::from("x".repeat(MAX_SHAPE + 10));
+        assert_eq!(full.len(), MAX_SHAPE);
+        let grown = Shape::join(&full, &Shape::from(" AND a = _"));
+        // The same text, not a copy of it.
+        assert!(Rc::ptr_eq(&full.0, &grown.0));
+        let short = Shape::join(&Shape::from("SELECT "), &Shape::from("_"));
+        assert_eq!(short.as_str(), "SELECT _");
+        // Cut on a character boundary.
+        let wide = Shape::concat(["é".repeat(MAX_SHAPE).as_str()]);
+        assert!(wide.len() <= MAX_SHAPE && wide.chars().all(|c| c == 'é'));
     }
 
     #[test]

@@ -17,9 +17,9 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use super::{
-    ADDERS, Assign, LOOP_ELEMENT, LOOP_INDEX, LOOP_UNKNOWN, MAX_DEPTH, MUTATORS, PassedOn,
-    ScopeKey, Scopes, Value, consumes_text, filled_in_place, fold_state, has_built_sql_literal,
-    has_sql_literal, is_constant_name, looks_sql, report,
+    ADDERS, Assign, GaveUp, LOOP_ELEMENT, LOOP_INDEX, LOOP_UNKNOWN, MAX_DEPTH, MUTATORS, PassedOn,
+    ScopeKey, Scopes, Shape, Value, consumes_text, filled_in_place, fold_state,
+    has_built_sql_literal, has_sql_literal, is_constant_name, looks_sql, report,
 };
 use crate::document::Document;
 use crate::kind::FileKind;
@@ -132,6 +132,7 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
         &mut reported_sites,
         out,
     );
+    analyzer.gave_up.warn(doc);
 }
 
 /// Reports SQL built from data that no sink in the file runs but that leaves where it is
@@ -494,6 +495,7 @@ struct Analyzer<'d, 'a, 't> {
     top_declared: HashSet<String>,
     /// Names declared in a function: locals, parameters, loop and catch variables.
     local_declared: HashSet<ScopeKey>,
+    gave_up: GaveUp,
 }
 
 /// The (name, value, operator) pairs an assignment-like node binds.
@@ -667,6 +669,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             numeric: HashSet::new(),
             top_declared: HashSet::new(),
             local_declared: HashSet::new(),
+            gave_up: GaveUp::default(),
         }
     }
 
@@ -828,6 +831,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
     /// The value of `node`, with names resolved as they stand at byte `at`.
     fn value(&self, node: Node<'t>, at: usize, depth: usize) -> Value {
         if depth > MAX_DEPTH {
+            self.gave_up.note(node.start_byte());
             return Value::unknown();
         }
         let d = depth + 1;
@@ -1031,7 +1035,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 _ => {}
             }
         }
-        let shape = parts.iter().map(|p| p.shape.as_str()).collect();
+        let shape = Shape::of(parts.iter().map(|p| &p.shape));
         if parts.iter().all(|p| p.safe) {
             return Value::safe(shape);
         }
@@ -1046,12 +1050,11 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
         ) else {
             return Value::unknown();
         };
+        if op.kind() == "+" {
+            return self.concatenation(node, d);
+        }
         let l = self.value(left, left.start_byte(), d);
         let r = self.value(right, right.start_byte(), d);
-        if op.kind() == "+" {
-            let shape = format!("{}{}", l.shape, r.shape);
-            return Value::constructed(node, "concatenation", shape, &[l, r]);
-        }
         // Arithmetic and comparisons make numbers and booleans, not text.
         Value {
             shape: "_".into(),
@@ -1059,6 +1062,62 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             built: l.built.or(r.built),
             dynamic: None,
         }
+    }
+
+    /// `a + b + c + ..`, nested to the left one level per `+`, walked as a list: any
+    /// number of parts, each `+` its own construction as before.
+    fn concatenation(&self, node: Node<'t>, d: usize) -> Value {
+        let is_plus = |n: Node| {
+            n.kind() == "binary_expression"
+                && n.child_by_field_name("operator")
+                    .is_some_and(|o| o.kind() == "+")
+        };
+        let mut chain = vec![node];
+        let mut first = node;
+        while let Some(left) = first.child_by_field_name("left").filter(|l| is_plus(*l)) {
+            chain.push(left);
+            first = left;
+        }
+        let Some(left) = first.child_by_field_name("left") else {
+            return Value::unknown();
+        };
+        let mut value = self.value(left, left.start_byte(), d);
+        for plus in chain.into_iter().rev() {
+            let Some(right) = plus.child_by_field_name("right") else {
+                return Value::unknown();
+            };
+            let r = self.value(right, right.start_byte(), d);
+            let shape = Shape::join(&value.shape, &r.shape);
+            value = Value::constructed(plus, "concatenation", shape, &[value, r]);
+        }
+        value
+    }
+
+    /// `sb.append(a).append(b)..`, `s.concat(a).concat(b)..`: one level per call, walked
+    /// as a list like [`Analyzer::concatenation`].
+    fn append_chain(&self, node: Node<'t>, at: usize, d: usize) -> Value {
+        let mut chain = Vec::new();
+        let mut base = node;
+        while matches!(base.kind(), "call_expression" | "method_invocation")
+            && let Some(call) = call_parts(self.doc, base)
+            && matches!(call.name, "concat" | "append")
+            && let Some(object) = call.object
+        {
+            chain.push((base, call.name, call.args));
+            base = object;
+        }
+        let mut value = self.value(base, at, d);
+        for (link, name, args) in chain.into_iter().rev() {
+            let mut parts = vec![value];
+            parts.extend(args.iter().map(|a| self.value(*a, at, d)));
+            // `sb.append(3)`: a number.
+            if name == "append" && args.len() == 1 && is_numeric(args[0]) {
+                parts.truncate(1);
+            }
+            let shape = Shape::of(parts.iter().map(|p| &p.shape));
+            value = Value::constructed(link, "concatenation", shape, &parts);
+        }
+        value
     }
 
     fn call(&self, node: Node<'t>, at: usize, d: usize) -> Value {
@@ -1100,7 +1159,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             "WriteString" | "WriteByte" | "WriteRune" | "Write" if object.is_some() => {
                 let mut parts = vec![receiver()];
                 parts.extend(values(&call.args));
-                let shape = parts.iter().map(|p| p.shape.as_str()).collect();
+                let shape = Shape::of(parts.iter().map(|p| &p.shape));
                 Value::constructed(node, "concatenation", shape, &parts)
             }
             // Go `fmt.Fprintf(&b, format, args..)` appends to the builder `b`.
@@ -1111,9 +1170,9 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 let before = self.value(*builder, at, d);
                 let written = match (call.name, rest.split_first()) {
                     ("Fprintf", Some((format, args))) => self.formatted(node, *format, args, at, d),
-                    _ => Value::constructed(node, "formatting", "_".into(), &values(rest)),
+                    _ => Value::constructed(node, "formatting", "_", &values(rest)),
                 };
-                let shape = format!("{}{}", before.shape, written.shape);
+                let shape = Shape::join(&before.shape, &written.shape);
                 Value::constructed(node, "formatting", shape, &[before, written])
             }
             // Go `new(strings.Builder)`.
@@ -1121,15 +1180,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                 Some(ty) => self.value(*ty, at, d),
                 None => Value::unknown(),
             },
-            "concat" | "append" if object.is_some() => {
-                let mut parts = vec![receiver()];
-                parts.extend(values(&call.args));
-                if call.name == "append" && call.args.len() == 1 && is_numeric(call.args[0]) {
-                    parts.truncate(1);
-                }
-                let shape = parts.iter().map(|p| p.shape.as_str()).collect();
-                Value::constructed(node, "concatenation", shape, &parts)
-            }
+            "concat" | "append" if object.is_some() => self.append_chain(node, at, d),
             // `marks.push(x)`, `list.add(x)`, `map.put(k, v)`: the items so far and the
             // new ones (as a statement, an assignment of `marks`; see `bindings`).
             name if ADDERS.contains(&name) && object.is_some_and(|o| o.kind() == "identifier") => {
@@ -1190,7 +1241,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             "collect" if object.is_some() => {
                 let mut parts = vec![receiver()];
                 parts.extend(values(&call.args));
-                Value::constructed(node, "`join`", "_".into(), &parts)
+                Value::constructed(node, "`join`", "_", &parts)
             }
 
             // `IntStream.range(0, n)`: numbers.
@@ -1198,7 +1249,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             // Go `append(slice, items..)`: the slice now holds every item.
             "append" => {
                 let parts = values(&call.args);
-                Value::constructed(node, "`append`", "_".into(), &parts)
+                Value::constructed(node, "`append`", "_", &parts)
             }
             "join" | "Join" => {
                 // `arr.join(sep)`, Go `strings.Join(items, sep)`, Java `String.join(sep, items..)`.
@@ -1210,7 +1261,7 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
                     }
                     _ => values(&call.args),
                 };
-                Value::constructed(node, "`join`", "_".into(), &parts)
+                Value::constructed(node, "`join`", "_", &parts)
             }
             // Java `Integer.toString(n)`, `String.valueOf(n)` below: the text of a number.
             "toString"
@@ -1224,10 +1275,10 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
             // JS `String(x)`, Go `fmt.Sprint(x)`: the text of the arguments. (Go's
             // `b.String()` is the builder's text, below.)
             "Sprint" | "Sprintln" => {
-                Value::constructed(node, "formatting", "_".into(), &values(&call.args))
+                Value::constructed(node, "formatting", "_", &values(&call.args))
             }
             "String" if object.is_none() => {
-                Value::constructed(node, "formatting", "_".into(), &values(&call.args))
+                Value::constructed(node, "formatting", "_", &values(&call.args))
             }
             "toString" | "trim" | "toLowerCase" | "toUpperCase" | "strip" | "intern" | "String" => {
                 receiver()
@@ -1339,7 +1390,9 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
         for function in self.scopes.enclosing(node.start_byte()) {
             let local = (function, name.to_string());
             if let Some(list) = self.assigns.get(&local) {
-                let count = list.iter().filter(|a| a.end <= at).count();
+                // Each list is sorted by `end` (`Analyzer::new`, `bind_*`): a search, not a scan, so
+                // that a function of n reassignments costs n lookups of log n.
+                let count = list.partition_point(|a| a.end <= at);
                 if count > 0 {
                     return self.state(&local, count - 1, d);
                 }
@@ -1681,6 +1734,83 @@ mod tests {
         let mut lines: Vec<_> = out.raw.iter().map(|f| doc.line_of(f.bytes.start)).collect();
         lines.sort();
         lines
+    }
+
+    #[test]
+    fn every_kind_of_reassignment_is_followed_through_a_long_chain() {
+        // 10 000 statements: each once cost a scan of all the others and a 4 KiB copy.
+        const N: usize = 10_000;
+        let cases: [(&str, FileKind, &str, &str, &str); 8] = [
+            (
+                "a.js",
+                FileKind::JavaScript,
+                "function f(db, x) {\n  let q = \"SELECT a FROM t WHERE 1=1\";\n",
+                "  q = q + x;\n",
+                "  db.query(q);\n}\n",
+            ),
+            (
+                "a.js",
+                FileKind::JavaScript,
+                "function f(db, x) {\n  let q = \"SELECT a FROM t WHERE 1=1\";\n",
+                "  q += x;\n",
+                "  db.query(q);\n}\n",
+            ),
+            (
+                "a.ts",
+                FileKind::TypeScript,
+                "function f(db: Db, x: string) {\n  let q = \"SELECT a FROM t WHERE 1=1\";\n",
+                "  q = `${q} AND a = ${x}`;\n",
+                "  db.query(q);\n}\n",
+            ),
+            (
+                "a.go",
+                FileKind::Go,
+                "package m\n\nfunc f(db *sql.DB, x string) {\n\tq := \"SELECT a FROM t WHERE 1=1\"\n",
+                "\tq = q + x\n",
+                "\tdb.Query(q)\n}\n",
+            ),
+            (
+                "a.go",
+                FileKind::Go,
+                "package m\n\nfunc f(db *sql.DB, x string) {\n\tq := \"SELECT a FROM t WHERE 1=1\"\n",
+                "\tq = fmt.Sprintf(q+\" AND a = %s\", x)\n",
+                "\tdb.Query(q)\n}\n",
+            ),
+            (
+                "a.go",
+                FileKind::Go,
+                "package m\n\nfunc f(db *sql.DB, x string) {\n\tvar b strings.Builder\n\tb.WriteString(\"SELECT a FROM t WHERE 1=1\")\n",
+                "\tb.WriteString(x)\n",
+                "\tdb.Query(b.String())\n}\n",
+            ),
+            (
+                "A.java",
+                FileKind::Java,
+                "class A {\n  void f(Statement st, String x) {\n    String q = \"SELECT a FROM t WHERE 1=1\";\n",
+                "    q += x;\n",
+                "    st.executeQuery(q);\n  }\n}\n",
+            ),
+            (
+                "A.java",
+                FileKind::Java,
+                "class A {\n  void f(Statement st, String x) {\n    StringBuilder sb = new StringBuilder(\"SELECT a FROM t WHERE 1=1\");\n",
+                "    sb.append(x);\n",
+                "    st.executeQuery(sb.toString());\n  }\n}\n",
+            ),
+        ];
+        for (path, kind, head, step, tail) in cases {
+            let mut src = String::from(head);
+            for _ in 0..N {
+                src.push_str(step);
+            }
+            src.push_str(tail);
+            let first = head.lines().count() + 1;
+            assert_eq!(
+                lines(path, kind, &src),
+                [first, first + N],
+                "{path}: {step}"
+            );
+        }
     }
 
     #[test]

@@ -18,8 +18,8 @@ use syn::visit::{self, Visit};
 use syn::{BinOp, Expr, Lit, Pat, Token};
 
 use super::{
-    ADDERS, MAX_DEPTH, MUTATORS, PassedOn, Value, consumes_text, has_built_sql_literal,
-    has_sql_literal, is_constant_name, keep_built, report,
+    ADDERS, GaveUp, MAX_DEPTH, MUTATORS, PassedOn, Shape, Value, consumes_text,
+    has_built_sql_literal, has_sql_literal, is_constant_name, keep_built, report,
 };
 use crate::document::Document;
 use crate::parse::rust::{bytes, file};
@@ -56,6 +56,7 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
     functions.visit_file(file);
     let mut reported_sites = HashSet::new();
     let mut passed_on = Vec::new();
+    let gave_up = GaveUp::default();
     for (body, numeric) in functions.bodies {
         let mut collect = Collect {
             statics: statics.clone(),
@@ -68,6 +69,7 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
             constants: &constants,
             numeric,
             states: RefCell::new(HashMap::new()),
+            gave_up: &gave_up,
         };
         for (call, name, query) in collect.sinks {
             let value = analyzer.value(query, bytes(query.span()).start, 0);
@@ -92,6 +94,7 @@ pub(super) fn check(doc: &Document, out: &mut Findings) {
             reporter.report(&value, &leaves);
         }
     }
+    gave_up.warn(doc);
 }
 
 /// Finds every function body (free functions, methods, trait defaults).
@@ -492,7 +495,8 @@ fn quote_target(field: &syn::ExprField) -> String {
     }
 }
 
-struct Analyzer<'ast> {
+struct Analyzer<'ast, 'g> {
+    gave_up: &'g GaveUp,
     /// Each name's assignments, in source order (by where they end).
     assigns: HashMap<String, Vec<Assign<'ast>>>,
     constants: &'ast HashMap<String, &'ast Expr>,
@@ -503,10 +507,11 @@ struct Analyzer<'ast> {
     states: RefCell<HashMap<String, Vec<Value>>>,
 }
 
-impl Analyzer<'_> {
+impl Analyzer<'_, '_> {
     /// The value of `expr`, with names resolved as they stand at byte `at`.
     fn value(&self, expr: &Expr, at: usize, depth: usize) -> Value {
         if depth > MAX_DEPTH {
+            self.gave_up.note(bytes(expr.span()).start);
             return Value::unknown();
         }
         let d = depth + 1;
@@ -522,10 +527,27 @@ impl Analyzer<'_> {
             Expr::Try(e) => self.value(&e.expr, at, d),
             Expr::Macro(m) if m.mac.path.is_ident("vec") => self.vec_macro(&m.mac, at, d),
             Expr::Macro(m) => self.format_macro(&m.mac, at, d),
+            // `a + b + c + ..` nests to the left, one level per `+`: walked as a list,
+            // each `+` its own construction.
             Expr::Binary(b) if matches!(b.op, BinOp::Add(_)) => {
-                let (l, r) = (self.value(&b.left, at, d), self.value(&b.right, at, d));
-                let shape = format!("{}{}", l.shape, r.shape);
-                Value::constructed_at(bytes(b.span()), "concatenation", shape, &[l, r])
+                let mut chain = vec![b];
+                while let Expr::Binary(left) = &*chain[chain.len() - 1].left
+                    && matches!(left.op, BinOp::Add(_))
+                {
+                    chain.push(left);
+                }
+                let first = &chain[chain.len() - 1].left;
+                let start = bytes(first.span()).start;
+                let mut value = self.value(first, at, d);
+                for plus in chain.into_iter().rev() {
+                    let r = self.value(&plus.right, at, d);
+                    let shape = Shape::join(&value.shape, &r.shape);
+                    // The span of `a + .. + x` is that of its tokens: asking syn for it
+                    // prints them all, quadratic over the chain; its ends are known.
+                    let end = bytes(plus.right.span()).end;
+                    value = Value::constructed_at(start..end, "concatenation", shape, &[value, r]);
+                }
+                value
             }
             // Arithmetic and comparisons make numbers and booleans, not text.
             Expr::Binary(b) if !matches!(b.op, BinOp::AddAssign(_)) => Value::safe("_"),
@@ -641,7 +663,7 @@ impl Analyzer<'_> {
             "join" | "concat" => {
                 let mut parts = vec![receiver()];
                 parts.extend(m.args.iter().map(|a| self.value(a, at, d)));
-                Value::constructed_at(bytes(m.span()), "`join`", "_".into(), &parts)
+                Value::constructed_at(bytes(m.span()), "`join`", "_", &parts)
             }
             _ => Value::unknown(),
         }
@@ -773,7 +795,7 @@ impl Analyzer<'_> {
             (Binding::Index, previous) => keep_built(Value::safe("_"), previous),
             (Binding::Unknown, previous) => keep_built(Value::unknown(), previous),
             (Binding::Append, Some(prev)) => {
-                let shape = format!("{}{}", prev.shape, rhs.shape);
+                let shape = Shape::join(&prev.shape, &rhs.shape);
                 Value::constructed_at(assign.range.clone(), "concatenation", shape, &[prev, rhs])
             }
             (Binding::Append, None) => rhs,
