@@ -250,6 +250,45 @@ impl Engine {
     /// Checks one source (see `check_source_in`); also returns the secrets found in it,
     /// for masking them in other files' output (none with `--show-secrets`).
     fn check(&self, source: &Source, root: Option<&Path>) -> Checked {
+        // syn's trees, its visitors and their drops recurse once per link of an operator or
+        // method chain: a generated Rust file of 20,000 `+` links overflows a worker's
+        // stack and aborts the run. Only a large file can hold such a chain (a link is a few
+        // bytes), so large Rust files are checked on a thread whose stack is sized for the
+        // worst the file could nest; its memory is reserved, used only as deep as needed.
+        const DEEP_ENOUGH: usize = 32 * 1024;
+        if source.bytes.len() > DEEP_ENOUGH
+            && FileKind::classify(&source.path, "") == FileKind::Rust
+        {
+            let stack = (source.bytes.len() * 256).clamp(8 << 20, 2 << 30);
+            let spawned = std::thread::scope(|scope| {
+                std::thread::Builder::new()
+                    .name("rust-file".into())
+                    .stack_size(stack)
+                    .spawn_scoped(scope, || self.check_here(source, root))
+                    .map(|handle| handle.join())
+            });
+            match spawned {
+                Ok(Ok(checked)) => return checked,
+                // A panic is caught per checker inside; one here is a bug of the engine.
+                Ok(Err(_)) => {
+                    tracing::warn!(
+                        "{}: internal error while checking this file; please report it",
+                        source.path
+                    );
+                    return Checked {
+                        findings: Vec::new(),
+                        warnings: 1,
+                        secrets: Vec::new(),
+                    };
+                }
+                // No thread to be had: checked here, as every other file is.
+                Err(_) => {}
+            }
+        }
+        self.check_here(source, root)
+    }
+
+    fn check_here(&self, source: &Source, root: Option<&Path>) -> Checked {
         // `from_utf8` has an ASCII fast path the lossy decoder lacks; most files are valid.
         let text = match std::str::from_utf8(&source.bytes) {
             Ok(s) => std::borrow::Cow::Borrowed(s),

@@ -1876,3 +1876,37 @@ fn a_tracked_path_under_a_link_out_of_the_tree_is_not_followed() {
     assert!(!text.contains("app/.env"), "{text}");
     assert!(!text.contains("Outside"), "{text}");
 }
+
+#[test]
+fn a_rust_operator_chain_of_twenty_thousand_links_is_checked_not_a_crash() {
+    // syn nests one level per link; on a worker's stack this aborted the whole run.
+    let mut text = String::from(
+        "fn f(conn: &Connection, c: &str) {\n    conn.execute(&(String::from(\"INSERT INTO t VALUES ('\")\n",
+    );
+    for _ in 0..20_000 {
+        text.push_str("        + c + \"', '\"\n");
+    }
+    text.push_str("        + \"')\"), []);\n}\n");
+    let dir = tree(&[("src/load.rs", &text), ("Dockerfile", ROOT_DOCKERFILE)]);
+    let (findings, _) = json_findings(
+        dir.path(),
+        &[
+            ".",
+            "--only",
+            "code/sql-string-building",
+            "--only",
+            "docker/root-user",
+        ],
+    );
+    let found: Vec<(&str, usize, &str)> = findings
+        .iter()
+        .map(|(p, l, r)| (p.as_str(), *l, r.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("Dockerfile", 1, "docker/root-user"),
+            ("src/load.rs", 2, "code/sql-string-building"),
+        ]
+    );
+}
