@@ -1910,3 +1910,22 @@ fn a_rust_operator_chain_of_twenty_thousand_links_is_checked_not_a_crash() {
         ]
     );
 }
+
+#[test]
+fn a_long_run_of_one_base64_letter_is_scanned_in_linear_time() {
+    // Base64 of zeros: found as secret-shaped at many lengths, whose masking automaton
+    // once took quadratic time (100,000 `A`s never finished). Checked by result, not timed.
+    let run = "A".repeat(200_000);
+    let dir = tree(&[(
+        "blob.json",
+        &format!("{{\"data\": \"{run}\", \"key\": \"{}\"}}\n", fake_aws_key()),
+    )]);
+    let out = lint(dir.path())
+        .args(["--format", "json", "--only", "secrets/"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(text.contains("secrets/aws-access-key"), "{text}");
+    assert!(!text.contains(&fake_aws_key()), "{text}");
+}
