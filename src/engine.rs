@@ -105,6 +105,9 @@ pub struct Engine {
     /// For each checker: true when all its rules are `secrets/` rules, the only ones that
     /// judge an old version of a file (see [`Source::old_version`]).
     secret_checker: Vec<bool>,
+    /// The secret checkers of the rules that are off: run only to mask what they would
+    /// find in the other findings' snippets and messages.
+    mask_only: Vec<Box<dyn Checker>>,
     rules: RuleSet,
     /// Report our suppression markers that suppressed nothing (`meta/unused-ignore`).
     judge_markers: bool,
@@ -114,10 +117,13 @@ pub struct Engine {
 
 impl Engine {
     pub fn new(rules: RuleSet) -> Engine {
-        let checkers = rules::builtin_checkers_with(&rules.settings)
+        let (checkers, off): (Vec<_>, Vec<_>) = rules::builtin_checkers_with(&rules.settings)
             .into_iter()
-            .filter(|c| c.rule_ids().iter().any(|id| rules.is_enabled(id)))
-            .collect::<Vec<_>>();
+            .partition(|c| c.rule_ids().iter().any(|id| rules.is_enabled(id)));
+        let mask_only = off
+            .into_iter()
+            .filter(|c| c.rule_ids().iter().all(|id| id.starts_with("secrets/")))
+            .collect();
         let secret_checker = checkers
             .iter()
             .map(|c| c.rule_ids().iter().all(|id| id.starts_with("secrets/")))
@@ -126,6 +132,7 @@ impl Engine {
         Engine {
             checkers,
             secret_checker,
+            mask_only,
             rules,
             judge_markers,
             show_secrets: false,
@@ -315,6 +322,24 @@ impl Engine {
                     "internal error while checking this file; please report it",
                 );
             }
+        }
+
+        // Secrets are masked in every output even where no secret rule reports them (the
+        // family skipped, one rule disabled): a debug or TLS finding's line may hold the
+        // database password.
+        if !self.show_secrets && !raw.raw.is_empty() && !self.mask_only.is_empty() {
+            let mut shadow = Findings::default();
+            for checker in self.mask_only.iter().filter(|c| c.applies_to(kind)) {
+                let _ =
+                    std::panic::catch_unwind(AssertUnwindSafe(|| checker.check(&doc, &mut shadow)));
+            }
+            raw.masked.extend(
+                shadow
+                    .raw
+                    .into_iter()
+                    .filter_map(|r| r.secret)
+                    .chain(shadow.masked),
+            );
         }
 
         // Every secret found in the file is masked in every finding's snippet, not only in

@@ -454,6 +454,11 @@ fn summarize(path: &std::path::Path, top: usize) -> Result<u8> {
                             (or the report of `--format json`)";
     // A bound, so that a device or a runaway file (`/dev/zero`) ends in an error.
     const MAX_REPORT: u64 = 256 * 1024 * 1024;
+    // Only a regular file: opening a FIFO would wait for a writer forever.
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        tracing::error!("{}: not a regular file; {EXPECTED}", path.display());
+        return Ok(EXIT_ERROR);
+    }
     let read = std::fs::File::open(path).and_then(|file| {
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_REPORT + 1), &mut bytes)?;

@@ -831,7 +831,22 @@ fn summary_of_what_is_not_a_report_is_one_line_and_exit_two() {
         assert_eq!(out.status.code(), Some(2));
         let err = String::from_utf8(out.stderr).unwrap();
         assert!(
-            err.starts_with("error: /dev/zero: larger than 256 MiB, not a report; "),
+            err.starts_with("error: /dev/zero: not a regular file; "),
+            "{err}"
+        );
+    }
+    // A FIFO would block the open forever.
+    let fifo = dir.path().join("pipe");
+    if std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        let out = lint(dir.path()).args(["summary", "pipe"]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(
+            err.starts_with("error: pipe: not a regular file; "),
             "{err}"
         );
     }
@@ -1928,4 +1943,45 @@ fn a_long_run_of_one_base64_letter_is_scanned_in_linear_time() {
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(text.contains("secrets/aws-access-key"), "{text}");
     assert!(!text.contains(&fake_aws_key()), "{text}");
+}
+
+#[test]
+fn secrets_are_masked_in_other_findings_when_the_secret_rules_are_off() {
+    // Assembled at run time: the source holds no secret-shaped literal.
+    let password = format!("Vk9mQz{}", "2xLp7w");
+    let key = format!("Hf6jKd{}", "8sLa2q");
+    let dir = tree(&[(
+        "a.py",
+        &format!(
+            "DATABASE_URL = \"postgres://app:{password}@db:5432/app?sslmode=disable\"\n\
+             app.run(debug=True, secret_key=\"{key}\")  # smartedu-lint: ignore[secrets/generic-api-key]\n"
+        ),
+    )]);
+    fs::write(
+        dir.path().join(".smartedu-lint.toml"),
+        "[rules]\ndisable = [\"secrets/\"]\n",
+    )
+    .unwrap();
+    for args in [
+        vec!["--skip", "secrets/"],
+        vec![
+            "--only",
+            "code/debug-enabled",
+            "--only",
+            "config/db-tls-disabled",
+        ],
+        vec![],
+    ] {
+        for format in ["human", "json", "sarif", "github"] {
+            let out = lint(dir.path())
+                .args(["--format", format])
+                .args(&args)
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).to_string();
+            assert!(text.contains("debug"), "{args:?} {format}: {text}");
+            assert!(!text.contains(&password), "{args:?} {format} leaks: {text}");
+            assert!(!text.contains(&key), "{args:?} {format} leaks: {text}");
+        }
+    }
 }

@@ -84,7 +84,7 @@ fn tls_off_settings(
     indented: bool,
 ) -> Vec<(std::ops::Range<usize>, String)> {
     static MODE: LazyLock<Option<Regex>> = LazyLock::new(|| {
-        Regex::new(r#"(?i)\bssl[-_]?mode["']?\s*[=:]\s*["']?(disabled?|allow|prefer(?:red)?)\b"#)
+        Regex::new(r#"(?i)(?:\b|_|\bpg)ssl[-_]?mode["']?\s*[=:]\s*["']?(disabled?|allow|prefer(?:red)?)\b"#)
             .ok()
     });
     static FLAG: LazyLock<Option<Regex>> = LazyLock::new(|| {
@@ -277,6 +277,11 @@ mod tests {
         assert_eq!(
             found("mysql.connector.connect(ssl_disabled=True)\n"),
             ["ssl_disabled=True"]
+        );
+        // libpq's environment variable, and a prefixed setting name.
+        assert_eq!(
+            found("PGSSLMODE=disable\nDB_SSLMODE=prefer\n"),
+            ["PGSSLMODE=disable", "_SSLMODE=prefer"]
         );
         for safe in [
             "sslmode=require\nsslmode=verify-full\n",
