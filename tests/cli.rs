@@ -1950,10 +1950,11 @@ fn secrets_are_masked_in_other_findings_when_the_secret_rules_are_off() {
     // Assembled at run time: the source holds no secret-shaped literal.
     let password = format!("Vk9mQz{}", "2xLp7w");
     let key = format!("Hf6jKd{}", "8sLa2q");
+    let tls_off = format!("sslmode={}", "disable");
     let dir = tree(&[(
         "a.py",
         &format!(
-            "DATABASE_URL = \"postgres://app:{password}@db:5432/app?sslmode=disable\"\n\
+            "DATABASE_URL = \"postgres://app:{password}@db:5432/app?{tls_off}\"\n\
              app.run(debug=True, secret_key=\"{key}\")  # smartedu-lint: ignore[secrets/generic-api-key]\n"
         ),
     )]);
