@@ -764,6 +764,36 @@ enum SinkKind {
     Fragment,
 }
 
+/// Folds a left-nested `+` chain whose top is `top` as the list it is, in any grammar:
+/// `plus` says whether a left operand is another `+` of the chain (and gives the node to
+/// go on from), `value` evaluates an operand. Each `+` is its own construction, so the
+/// innermost one that reads as SQL stays the build site.
+fn fold_plus_chain<'t>(
+    top: Node<'t>,
+    plus: impl Fn(Node<'t>) -> Option<Node<'t>>,
+    value: impl Fn(Node<'t>) -> Value,
+) -> Value {
+    let mut chain = vec![top];
+    let mut first = top;
+    while let Some(left) = first.child_by_field_name("left").and_then(&plus) {
+        chain.push(left);
+        first = left;
+    }
+    let Some(left) = first.child_by_field_name("left") else {
+        return Value::unknown();
+    };
+    let mut folded = value(left);
+    for node in chain.into_iter().rev() {
+        let Some(right) = node.child_by_field_name("right") else {
+            return Value::unknown();
+        };
+        let r = value(right);
+        let shape = Shape::join(&folded.shape, &r.shape);
+        folded = Value::constructed(node, "concatenation", shape, &[folded, r]);
+    }
+    folded
+}
+
 fn sink_kind(doc: &Document, call: Node, name: &str) -> Option<SinkKind> {
     let is_method = call
         .child_by_field_name("function")
@@ -1439,34 +1469,14 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
     /// depth bound; each `+` is still its own construction (the innermost that reads as
     /// SQL is the build site, as before).
     fn concatenation(&self, node: Node<'t>, d: usize) -> Value {
-        let mut chain = vec![node];
-        let mut first = node;
-        while let Some(left) = first.child_by_field_name("left") {
-            let left = unparen(left);
-            if left.kind() == "binary_operator"
-                && left
-                    .child_by_field_name("operator")
-                    .is_some_and(|o| o.kind() == "+")
-            {
-                chain.push(left);
-                first = left;
-            } else {
-                break;
-            }
-        }
-        let Some(left) = first.child_by_field_name("left") else {
-            return Value::unknown();
+        let plus = |n: Node<'t>| {
+            let n = unparen(n);
+            (n.kind() == "binary_operator"
+                && n.child_by_field_name("operator")
+                    .is_some_and(|o| o.kind() == "+"))
+            .then_some(n)
         };
-        let mut value = self.value(left, left.start_byte(), d);
-        for plus in chain.into_iter().rev() {
-            let Some(right) = plus.child_by_field_name("right") else {
-                return Value::unknown();
-            };
-            let r = self.value(right, right.start_byte(), d);
-            let shape = Shape::join(&value.shape, &r.shape);
-            value = Value::constructed(plus, "concatenation", shape, &[value, r]);
-        }
-        value
+        fold_plus_chain(node, plus, |n| self.value(n, n.start_byte(), d))
     }
 
     fn call(&self, node: Node<'t>, d: usize) -> Value {

@@ -18,7 +18,7 @@ use tree_sitter::Node;
 
 use super::{
     ADDERS, Assign, GaveUp, LOOP_ELEMENT, LOOP_INDEX, LOOP_UNKNOWN, MAX_DEPTH, MUTATORS, PassedOn,
-    ScopeKey, Scopes, Shape, Value, consumes_text, filled_in_place, fold_state,
+    ScopeKey, Scopes, Shape, Value, consumes_text, filled_in_place, fold_plus_chain, fold_state,
     has_built_sql_literal, has_sql_literal, is_constant_name, looks_sql, report,
 };
 use crate::document::Document;
@@ -1067,30 +1067,13 @@ impl<'d, 'a, 't> Analyzer<'d, 'a, 't> {
     /// `a + b + c + ..`, nested to the left one level per `+`, walked as a list: any
     /// number of parts, each `+` its own construction as before.
     fn concatenation(&self, node: Node<'t>, d: usize) -> Value {
-        let is_plus = |n: Node| {
-            n.kind() == "binary_expression"
+        let plus = |n: Node<'t>| {
+            (n.kind() == "binary_expression"
                 && n.child_by_field_name("operator")
-                    .is_some_and(|o| o.kind() == "+")
+                    .is_some_and(|o| o.kind() == "+"))
+            .then_some(n)
         };
-        let mut chain = vec![node];
-        let mut first = node;
-        while let Some(left) = first.child_by_field_name("left").filter(|l| is_plus(*l)) {
-            chain.push(left);
-            first = left;
-        }
-        let Some(left) = first.child_by_field_name("left") else {
-            return Value::unknown();
-        };
-        let mut value = self.value(left, left.start_byte(), d);
-        for plus in chain.into_iter().rev() {
-            let Some(right) = plus.child_by_field_name("right") else {
-                return Value::unknown();
-            };
-            let r = self.value(right, right.start_byte(), d);
-            let shape = Shape::join(&value.shape, &r.shape);
-            value = Value::constructed(plus, "concatenation", shape, &[value, r]);
-        }
-        value
+        fold_plus_chain(node, plus, |n| self.value(n, n.start_byte(), d))
     }
 
     /// `sb.append(a).append(b)..`, `s.concat(a).concat(b)..`: one level per call, walked
